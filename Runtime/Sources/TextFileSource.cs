@@ -78,7 +78,7 @@ public sealed class TextFileSource : ISource<string>
             _encoding = encoding;
             _newline = encoding.GetBytes("\n");
             _carriageReturn = encoding.GetBytes("\r");
-            _preamble = encoding.GetPreamble();
+            _preamble = ByteOrderMark(encoding);
         }
 
         /// <summary>The byte offset in the file where the next line starts.</summary>
@@ -146,6 +146,20 @@ public sealed class TextFileSource : ISource<string>
             _stream?.Dispose();
             _stream = null;
         }
+
+        /// <summary>
+        /// The byte-order mark of the encoding's family, even for an instance that does not emit
+        /// one (such as the default UTF-8 without BOM): a file written by another tool may have it.
+        /// </summary>
+        private static byte[] ByteOrderMark(Encoding encoding) => encoding.CodePage switch
+        {
+            65001 => [0xEF, 0xBB, 0xBF],
+            1200 => [0xFF, 0xFE],
+            1201 => [0xFE, 0xFF],
+            12000 => [0xFF, 0xFE, 0x00, 0x00],
+            12001 => [0x00, 0x00, 0xFE, 0xFF],
+            _ => encoding.GetPreamble(),
+        };
 
         private void Open()
         {
