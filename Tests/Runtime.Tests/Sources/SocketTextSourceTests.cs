@@ -28,6 +28,13 @@ public sealed class SocketTextSourceTests : IDisposable
         await talk(client.GetStream());
     }
 
+    /// <summary>
+    /// Polls on a dedicated thread, as the task thread would: a pool thread blocked on the signal
+    /// could starve the pool the reader's background task needs.
+    /// </summary>
+    private static Task<T> OnOwnThread<T>(Func<T> poll) =>
+        Task.Factory.StartNew(poll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     private static Task SendAsync(NetworkStream stream, string text) => stream.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask();
 
     [Fact]
@@ -37,7 +44,7 @@ public sealed class SocketTextSourceTests : IDisposable
         using var signal = new SemaphoreSlim(0);
         using var reader = new SocketTextSource("127.0.0.1", Port).CreateReader(SourceDriver.Context(signal));
 
-        var lines = await Task.Run(() => SourceDriver.Drain(reader, signal));
+        var lines = await OnOwnThread(() => SourceDriver.Drain(reader, signal));
 
         Assert.Equal(["a", "b", "ü€", "", "last"], lines);
         await server;
@@ -58,7 +65,7 @@ public sealed class SocketTextSourceTests : IDisposable
         using var signal = new SemaphoreSlim(0);
         using var reader = new SocketTextSource("127.0.0.1", Port, "||").CreateReader(SourceDriver.Context(signal));
 
-        var lines = await Task.Run(() =>
+        var lines = await OnOwnThread(() =>
         {
             var first = SourceDriver.Drain(reader, signal, max: 1);
             firstLineSeen.SetResult();
@@ -78,7 +85,7 @@ public sealed class SocketTextSourceTests : IDisposable
         using var signal = new SemaphoreSlim(0);
         using var reader = new SocketTextSource("127.0.0.1", Port).CreateReader(SourceDriver.Context(signal));
 
-        var lines = await Task.Run(() => SourceDriver.Drain(reader, signal));
+        var lines = await OnOwnThread(() => SourceDriver.Drain(reader, signal));
 
         Assert.Equal(Enumerable.Range(0, count).Select(i => i.ToString()), lines);
         await server;
@@ -96,7 +103,7 @@ public sealed class SocketTextSourceTests : IDisposable
         using var signal = new SemaphoreSlim(0);
         using var reader = source.CreateReader(SourceDriver.Context(signal));
 
-        var lines = await Task.Run(() => SourceDriver.Drain(reader, signal));
+        var lines = await OnOwnThread(() => SourceDriver.Drain(reader, signal));
 
         Assert.Equal(["first", "second"], lines);
         await server;
@@ -111,7 +118,7 @@ public sealed class SocketTextSourceTests : IDisposable
         using var signal = new SemaphoreSlim(0);
         using var reader = source.CreateReader(SourceDriver.Context(signal));
 
-        var ex = await Assert.ThrowsAsync<IOException>(() => Task.Run(() => SourceDriver.Drain(reader, signal)));
+        var ex = await Assert.ThrowsAsync<IOException>(() => OnOwnThread(() => SourceDriver.Drain(reader, signal)));
 
         Assert.Contains($"127.0.0.1:{port}", ex.Message);
         Assert.Contains("3 attempt(s)", ex.Message);
@@ -129,7 +136,7 @@ public sealed class SocketTextSourceTests : IDisposable
         Assert.Equal(ReadStatus.NothingAvailable, reader.PollNext(out _));
         cancel.Cancel();
 
-        Assert.Empty(await Task.Run(() => SourceDriver.Drain(reader, signal)));
+        Assert.Empty(await OnOwnThread(() => SourceDriver.Drain(reader, signal)));
     }
 
     [Fact]
