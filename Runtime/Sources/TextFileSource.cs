@@ -8,7 +8,8 @@ namespace DataflowCompiler.Sources;
 /// <remarks>
 /// Lines end at <c>\n</c> or <c>\r\n</c>; the terminator is not part of the line, a lone
 /// <c>\r</c> is kept, and a final line without terminator is still emitted (an empty file emits
-/// nothing). A byte-order mark of the encoding at the start of the file is skipped. The reader's
+/// nothing). A byte-order mark of the encoding's family at the start of the file is skipped, even
+/// when the given encoding does not write one. The reader's
 /// position is the byte offset of the next line, so recovery can seek straight back to it.
 /// Lines are found by scanning bytes for the encoded <c>\n</c> at code-unit boundaries, which is
 /// exact for UTF-8, UTF-16, UTF-32 and single-byte encodings.
