@@ -15,6 +15,7 @@ public sealed class ArraySerializer<T> : IRecordSerializer<T[]>
         _element = element;
     }
 
+    /// <inheritdoc/>
     public void Serialize(T[] value, DataOutputSerializer output)
     {
         if (value is null)
@@ -29,6 +30,7 @@ public sealed class ArraySerializer<T> : IRecordSerializer<T[]>
         }
     }
 
+    /// <inheritdoc/>
     public T[] Deserialize(ref DataInputView input)
     {
         uint countPlusOne = input.ReadVarUInt32();

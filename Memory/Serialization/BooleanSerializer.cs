@@ -7,7 +7,9 @@ namespace DataflowCompiler.Memory.Serialization;
 /// </summary>
 public sealed class BooleanSerializer : IRecordSerializer<bool>
 {
+    /// <inheritdoc/>
     public void Serialize(bool value, DataOutputSerializer output) => output.WriteBoolean(value);
 
+    /// <inheritdoc/>
     public bool Deserialize(ref DataInputView input) => input.ReadBoolean();
 }

@@ -6,6 +6,7 @@ namespace DataflowCompiler.Memory.Serialization;
 /// </summary>
 public sealed class ByteArraySerializer : IRecordSerializer<byte[]>
 {
+    /// <inheritdoc/>
     public void Serialize(byte[] value, DataOutputSerializer output)
     {
         if (value is null)
@@ -17,6 +18,7 @@ public sealed class ByteArraySerializer : IRecordSerializer<byte[]>
         output.WriteBytes(value);
     }
 
+    /// <inheritdoc/>
     public byte[] Deserialize(ref DataInputView input)
     {
         uint lengthPlusOne = input.ReadVarUInt32();

@@ -7,12 +7,14 @@ namespace DataflowCompiler.Memory.Serialization;
 /// </summary>
 public sealed class DateTimeOffsetSerializer : IRecordSerializer<DateTimeOffset>
 {
+    /// <inheritdoc/>
     public void Serialize(DateTimeOffset value, DataOutputSerializer output)
     {
         output.WriteInt64(value.Ticks);
         output.WriteInt16((short)value.TotalOffsetMinutes);
     }
 
+    /// <inheritdoc/>
     public DateTimeOffset Deserialize(ref DataInputView input)
     {
         long ticks = input.ReadInt64();

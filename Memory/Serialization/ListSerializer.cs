@@ -17,6 +17,7 @@ public sealed class ListSerializer<T> : IRecordSerializer<List<T>>, IRecordSeria
         _element = element;
     }
 
+    /// <inheritdoc/>
     public void Serialize(List<T> value, DataOutputSerializer output)
     {
         if (value is null)
@@ -61,6 +62,7 @@ public sealed class ListSerializer<T> : IRecordSerializer<List<T>>, IRecordSeria
         }
     }
 
+    /// <inheritdoc/>
     public List<T> Deserialize(ref DataInputView input)
     {
         uint countPlusOne = input.ReadVarUInt32();

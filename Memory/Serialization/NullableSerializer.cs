@@ -16,6 +16,7 @@ public sealed class NullableSerializer<T> : IRecordSerializer<T?> where T : stru
         _value = value;
     }
 
+    /// <inheritdoc/>
     public void Serialize(T? value, DataOutputSerializer output)
     {
         if (value.HasValue)
@@ -29,6 +30,7 @@ public sealed class NullableSerializer<T> : IRecordSerializer<T?> where T : stru
         }
     }
 
+    /// <inheritdoc/>
     public T? Deserialize(ref DataInputView input) => input.ReadByte() switch
     {
         0 => null,

@@ -19,11 +19,13 @@ public sealed class ValueTupleSerializer<T1> : IRecordSerializer<ValueTuple<T1>>
         _item1 = item1;
     }
 
+    /// <inheritdoc/>
     public void Serialize(ValueTuple<T1> value, DataOutputSerializer output)
     {
         _item1.Serialize(value.Item1, output);
     }
 
+    /// <inheritdoc/>
     public ValueTuple<T1> Deserialize(ref DataInputView input)
     {
         var item1 = _item1.Deserialize(ref input);
@@ -50,12 +52,14 @@ public sealed class ValueTupleSerializer<T1, T2> : IRecordSerializer<ValueTuple<
         _item2 = item2;
     }
 
+    /// <inheritdoc/>
     public void Serialize(ValueTuple<T1, T2> value, DataOutputSerializer output)
     {
         _item1.Serialize(value.Item1, output);
         _item2.Serialize(value.Item2, output);
     }
 
+    /// <inheritdoc/>
     public ValueTuple<T1, T2> Deserialize(ref DataInputView input)
     {
         var item1 = _item1.Deserialize(ref input);
@@ -86,6 +90,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3> : IRecordSerializer<ValueTu
         _item3 = item3;
     }
 
+    /// <inheritdoc/>
     public void Serialize(ValueTuple<T1, T2, T3> value, DataOutputSerializer output)
     {
         _item1.Serialize(value.Item1, output);
@@ -93,6 +98,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3> : IRecordSerializer<ValueTu
         _item3.Serialize(value.Item3, output);
     }
 
+    /// <inheritdoc/>
     public ValueTuple<T1, T2, T3> Deserialize(ref DataInputView input)
     {
         var item1 = _item1.Deserialize(ref input);
@@ -127,6 +133,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4> : IRecordSerializer<Val
         _item4 = item4;
     }
 
+    /// <inheritdoc/>
     public void Serialize(ValueTuple<T1, T2, T3, T4> value, DataOutputSerializer output)
     {
         _item1.Serialize(value.Item1, output);
@@ -135,6 +142,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4> : IRecordSerializer<Val
         _item4.Serialize(value.Item4, output);
     }
 
+    /// <inheritdoc/>
     public ValueTuple<T1, T2, T3, T4> Deserialize(ref DataInputView input)
     {
         var item1 = _item1.Deserialize(ref input);
@@ -173,6 +181,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4, T5> : IRecordSerializer
         _item5 = item5;
     }
 
+    /// <inheritdoc/>
     public void Serialize(ValueTuple<T1, T2, T3, T4, T5> value, DataOutputSerializer output)
     {
         _item1.Serialize(value.Item1, output);
@@ -182,6 +191,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4, T5> : IRecordSerializer
         _item5.Serialize(value.Item5, output);
     }
 
+    /// <inheritdoc/>
     public ValueTuple<T1, T2, T3, T4, T5> Deserialize(ref DataInputView input)
     {
         var item1 = _item1.Deserialize(ref input);
@@ -224,6 +234,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4, T5, T6> : IRecordSerial
         _item6 = item6;
     }
 
+    /// <inheritdoc/>
     public void Serialize(ValueTuple<T1, T2, T3, T4, T5, T6> value, DataOutputSerializer output)
     {
         _item1.Serialize(value.Item1, output);
@@ -234,6 +245,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4, T5, T6> : IRecordSerial
         _item6.Serialize(value.Item6, output);
     }
 
+    /// <inheritdoc/>
     public ValueTuple<T1, T2, T3, T4, T5, T6> Deserialize(ref DataInputView input)
     {
         var item1 = _item1.Deserialize(ref input);
@@ -280,6 +292,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4, T5, T6, T7> : IRecordSe
         _item7 = item7;
     }
 
+    /// <inheritdoc/>
     public void Serialize(ValueTuple<T1, T2, T3, T4, T5, T6, T7> value, DataOutputSerializer output)
     {
         _item1.Serialize(value.Item1, output);
@@ -291,6 +304,7 @@ public sealed class ValueTupleSerializer<T1, T2, T3, T4, T5, T6, T7> : IRecordSe
         _item7.Serialize(value.Item7, output);
     }
 
+    /// <inheritdoc/>
     public ValueTuple<T1, T2, T3, T4, T5, T6, T7> Deserialize(ref DataInputView input)
     {
         var item1 = _item1.Deserialize(ref input);

@@ -73,12 +73,23 @@ public sealed class SerializerRoundTripTests
 
     [Fact]
     public void Tuple6() => RoundTrip.Check(
-        from a in Of<byte>() from b in Of<short>() from c in Strings from d in ListOf(Of<int>()) from e in Decimals from f in Of<char>()
+        from a in Of<byte>()
+        from b in Of<short>()
+        from c in Strings
+        from d in ListOf(Of<int>())
+        from e in Decimals
+        from f in Of<char>()
         select (a, b, c, d, e, f));
 
     [Fact]
     public void Tuple7() => RoundTrip.Check(
-        from a in Of<int>() from b in Strings from c in ByteArrays from d in Of<bool>() from e in DateTimeOffsets from f in TimeSpans from g in Guids
+        from a in Of<int>()
+        from b in Strings
+        from c in ByteArrays
+        from d in Of<bool>()
+        from e in DateTimeOffsets
+        from f in TimeSpans
+        from g in Guids
         select (a, b, c, d, e, f, g));
 
     [Fact]
