@@ -81,14 +81,17 @@ public sealed class MemorySegmentPool
             cancellationToken.ThrowIfCancellationRequested();
             waiter = new Waiter();
             waiter.Node = _waiters.AddLast(waiter);
-        }
-        if (cancellationToken.CanBeCanceled)
-        {
-            waiter.Registration = cancellationToken.Register(static state =>
+            if (cancellationToken.CanBeCanceled)
             {
-                var (pool, w, token) = ((MemorySegmentPool, Waiter, CancellationToken))state!;
-                pool.CancelWaiter(w, token);
-            }, (this, waiter, cancellationToken));
+                // Registered under the lock so that Return, which hands the waiter a segment under the
+                // same lock, always sees the registration it has to dispose. A token cancelled meanwhile
+                // runs CancelWaiter inline on this thread; the lock is re-entrant, so that is safe.
+                waiter.Registration = cancellationToken.Register(static state =>
+                {
+                    var (pool, w, token) = ((MemorySegmentPool, Waiter, CancellationToken))state!;
+                    pool.CancelWaiter(w, token);
+                }, (this, waiter, cancellationToken));
+            }
         }
         return new ValueTask<MemorySegment>(waiter.Completion.Task);
     }

@@ -82,6 +82,10 @@ public ref struct DataInputView
         {
             return null;
         }
+        if (lengthPlusOne - 1 > int.MaxValue)
+        {
+            throw new SerializationException($"String length {lengthPlusOne - 1} before offset {_position} is out of range; the bytes are corrupt.");
+        }
         return Encoding.UTF8.GetString(Take((int)(lengthPlusOne - 1)));
     }
 

@@ -6,7 +6,9 @@ namespace DataflowCompiler.Memory.Serialization;
 /// </summary>
 public sealed class UnmanagedSerializer<T> : IRecordSerializer<T> where T : unmanaged
 {
+    /// <inheritdoc/>
     public void Serialize(T value, DataOutputSerializer output) => output.WriteUnmanaged(in value);
 
+    /// <inheritdoc/>
     public T Deserialize(ref DataInputView input) => input.ReadUnmanaged<T>();
 }
