@@ -35,6 +35,9 @@ public sealed class OutputFlusher : IDisposable
     /// <summary>The time between two flush requests.</summary>
     public TimeSpan Interval => _interval;
 
+    /// <summary>True until the background thread has stopped.</summary>
+    internal bool IsRunning => _thread.IsAlive;
+
     /// <summary>Stops the requests; none is made after this returns (unless called from the request itself).</summary>
     public void Dispose()
     {
