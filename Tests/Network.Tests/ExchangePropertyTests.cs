@@ -35,10 +35,14 @@ public sealed class ExchangePropertyTests
         select new Scenario(segmentSize, producers, consumers, exclusive, floatingGate, perSubpartition, floatingPartition,
             flushAlways, flusher, records, seed);
 
+    // 40 cases keep the default run quick; NETWORK_PROPERTY_TESTS=1000 soaks for races.
+    private static int MaxTest =>
+        int.TryParse(Environment.GetEnvironmentVariable("NETWORK_PROPERTY_TESTS"), out int n) && n > 0 ? n : 40;
+
     [Fact]
     public void Every_record_arrives_exactly_once_and_in_order_per_channel() =>
         Prop.ForAll(Scenarios.ToArbitrary(), Run)
-            .Check(Config.QuickThrowOnFailure.WithMaxTest(40));
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(MaxTest));
 
     [Fact]
     public void Tiny_segments_with_huge_records_and_a_single_credit() =>
