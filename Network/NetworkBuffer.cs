@@ -6,9 +6,19 @@ namespace DataflowCompiler.Network;
 /// A filled (or partly filled) memory segment travelling through the exchange. The consumer
 /// calls <see cref="Recycle"/> exactly once when it has read the bytes; that frees a credit.
 /// </summary>
+/// <remarks>
+/// Buffers of an <see cref="InputGate"/> are created once with their segment and reused for the
+/// gate's whole life, so moving a buffer through the exchange allocates nothing.
+/// </remarks>
 public sealed class NetworkBuffer
 {
+    // Life cycle of a receiver buffer; decides who returns the segment when the gate is released.
+    internal const int HeldByExchange = 0; // free credit, queued in a channel, or in transit to a channel
+    internal const int TakenByTask = 1;    // handed out by InputGate.TryGetNext, not yet recycled
+    internal const int ReturnedToPool = 2; // the gate was released and the segment went back to its pool
+
     private readonly Action<NetworkBuffer>? _recycler;
+    internal int State;
 
     public NetworkBuffer(MemorySegment segment, int size, Action<NetworkBuffer>? recycler)
     {

@@ -20,4 +20,42 @@ public sealed record NetworkSettings
 
     /// <summary>Buffers an input gate reserves for the given number of channels.</summary>
     public int GateBuffers(int channels) => channels * ExclusiveBuffersPerChannel + FloatingBuffersPerGate;
+
+    /// <summary>
+    /// Most buffers one subpartition may hold (its current buffer plus those waiting for credit):
+    /// its own share plus half of the floating ones, so a stalled subpartition cannot take all of them.
+    /// A partition with one subpartition may use everything.
+    /// </summary>
+    public int MaxBuffersPerSubpartition(int subpartitions) =>
+        subpartitions <= 1
+            ? PartitionBuffers(subpartitions)
+            : BuffersPerSubpartition + Math.Max(1, (FloatingBuffersPerPartition + 1) / 2);
+
+    internal void ValidateForPartition(string owner)
+    {
+        if (BuffersPerSubpartition < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BuffersPerSubpartition), BuffersPerSubpartition,
+                $"Result partition '{owner}': BuffersPerSubpartition must be at least 1, or a subpartition could never get a buffer.");
+        }
+        if (FloatingBuffersPerPartition < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FloatingBuffersPerPartition), FloatingBuffersPerPartition,
+                $"Result partition '{owner}': FloatingBuffersPerPartition must not be negative.");
+        }
+    }
+
+    internal void ValidateForGate(string owner)
+    {
+        if (ExclusiveBuffersPerChannel < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExclusiveBuffersPerChannel), ExclusiveBuffersPerChannel,
+                $"Input gate '{owner}': ExclusiveBuffersPerChannel must be at least 1, or one stalled channel could take every floating buffer and block its siblings.");
+        }
+        if (FloatingBuffersPerGate < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FloatingBuffersPerGate), FloatingBuffersPerGate,
+                $"Input gate '{owner}': FloatingBuffersPerGate must not be negative.");
+        }
+    }
 }
