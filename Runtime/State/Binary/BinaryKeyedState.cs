@@ -33,6 +33,9 @@ internal abstract class BinaryKeyedState : IInternalKeyedState, IDisposable
 
     public virtual long EntryCount => Table.EntryCount;
 
+    /// <summary>Every table this state stores entries in.</summary>
+    public virtual IEnumerable<BinaryStateTable> Tables => [Table];
+
     /// <summary>The table whose entries name the keys of this state (see <see cref="BinaryKeyedStateBackend{TKey}.GetKeys"/>).</summary>
     public virtual BinaryStateTable KeysTable => Table;
 

@@ -38,6 +38,8 @@ internal sealed class BinaryMapState<TUK, TUV> : BinaryKeyedState, IMapState<TUK
 
     public override BinaryStateTable KeysTable => _directory;
 
+    public override IEnumerable<BinaryStateTable> Tables => [Table, _directory];
+
     public bool IsEmpty => !_directory.TryGet(KeyGroup, EntryHash(), Key, Namespace, out _);
 
     public bool TryGet(TUK key, out TUV value)

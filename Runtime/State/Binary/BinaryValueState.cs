@@ -5,6 +5,8 @@ namespace DataflowCompiler.State.Binary;
 /// <summary>Value state: one entry per (key, namespace) holding the serialized value. O(1) per access.</summary>
 internal sealed class BinaryValueState<T> : BinaryKeyedState, IValueState<T>
 {
+    private static readonly bool CanBeNull = default(T) is null;
+
     private readonly ValueStateDescriptor<T> _descriptor;
     private readonly IRecordSerializer<T> _serializer;
 
@@ -30,7 +32,8 @@ internal sealed class BinaryValueState<T> : BinaryKeyedState, IValueState<T>
     /// <summary>Sets the value; null clears it, as in Flink.</summary>
     public void Update(T value)
     {
-        if (value is null)
+        // The flag keeps unoptimized (tier-0) code from boxing value types for the null check.
+        if (CanBeNull && value is null)
         {
             Clear();
             return;
