@@ -210,6 +210,18 @@ public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
     /// <summary>Compactions over all states so far (tests prove compaction ran).</summary>
     internal int CompactionCount => _states.Values.Sum(static s => s.Tables.Sum(static t => t.CompactionCount));
 
+    /// <summary>Compacts every state's table now (tests; later also before a full snapshot).</summary>
+    internal void CompactAll()
+    {
+        foreach (var state in _states.Values)
+        {
+            foreach (var table in state.Tables)
+            {
+                table.Compact();
+            }
+        }
+    }
+
     /// <summary>Segments held by all states (tests prove segments come back).</summary>
     internal int SegmentCount => _states.Values.Sum(static s => s.Tables.Sum(static t => t.SegmentCount));
 

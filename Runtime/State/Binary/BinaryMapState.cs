@@ -72,7 +72,16 @@ internal sealed class BinaryMapState<TUK, TUV> : BinaryKeyedState, IMapState<TUK
             _directoryBuffer.Clear();
             _directoryBuffer.WriteVarUInt32((uint)userKey.Length);
             _directoryBuffer.WriteBytes(userKey);
-            _directory.Append(KeyGroup, EntryHash(), Key, Namespace, _directoryBuffer.WrittenSpan);
+            try
+            {
+                _directory.Append(KeyGroup, EntryHash(), Key, Namespace, _directoryBuffer.WrittenSpan);
+            }
+            catch (InvalidOperationException)
+            {
+                // Out of managed memory (or entry too large): undo the entry so map and directory stay consistent.
+                Table.Remove(KeyGroup, hash, Key, _composite.WrittenSpan);
+                throw;
+            }
         }
     }
 

@@ -277,6 +277,43 @@ public sealed class BinaryKeyedStateBackendTests
     }
 
     [Fact]
+    public void Map_state_stays_consistent_when_memory_runs_out()
+    {
+        var pool = new MemorySegmentPool(3 * 256, 256, "managed");
+        using var backend = NewBackend(pool);
+        var map = backend.GetMapState(new MapStateDescriptor<int, long>("map"));
+        backend.SetCurrentKey("k");
+        int stored = 0;
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                map.Put(i, i);
+                stored++;
+            }
+        });
+        Assert.Equal(Enumerable.Range(0, stored), map.Keys().Order());
+        Assert.Equal(stored + 1, backend.EntryCount); // the entries and one directory, no orphan entry
+        Assert.False(map.Contains(stored));
+    }
+
+    [Fact]
+    public void Updating_a_value_state_with_null_clears_it()
+    {
+        var pool = new MemorySegmentPool(1 << 20, 4096, "managed");
+        using var backend = NewBackend(pool);
+        var value = backend.GetValueState(new ValueStateDescriptor<string>("text", "none"));
+        backend.SetCurrentKey("k");
+        value.Update("x");
+        Assert.Equal("x", value.Value());
+        value.Update(null!);
+        Assert.False(value.HasValue);
+        Assert.Equal("none", value.Value());
+        Assert.Equal(0, backend.EntryCount);
+        Assert.Throws<ArgumentException>(() => backend.GetKeys("unknown"));
+    }
+
+    [Fact]
     public void An_exhausted_pool_is_rescued_by_compacting_garbage()
     {
         var pool = new MemorySegmentPool(8 * 256, 256, "managed");

@@ -9,7 +9,7 @@ namespace DataflowCompiler.Runtime.Tests.State;
 /// <summary>
 /// Model-based properties: random operation sequences over a few keys and namespaces run against the binary
 /// backend and against dictionaries; every read and the entry count must agree after every step. Small
-/// segments make relocation and compaction frequent. A failure prints the operations and FsCheck's replay seed.
+/// segments and explicit compactions make relocation and compaction frequent. A failure prints the operations and FsCheck's replay seed.
 /// </summary>
 public sealed class KeyedStateModelTests
 {
@@ -19,7 +19,7 @@ public sealed class KeyedStateModelTests
         public override string ToString() => $"{Kind}:{A}:{B}";
     }
 
-    private const int OpKinds = 22;
+    private const int OpKinds = 23;
 
     private static readonly Arbitrary<Op[]> Ops =
         (from kind in Gen.Choose(0, OpKinds - 1)
@@ -30,12 +30,20 @@ public sealed class KeyedStateModelTests
     private static readonly Config Checks = Config.QuickThrowOnFailure.WithMaxTest(150).WithEndSize(150);
 
     [Fact]
-    public void String_keys_behave_like_the_model() =>
-        Prop.ForAll(Ops, ops => new ModelRun<string>(["a", "b", "", "a much longer key than the others", "ü"]).Run(ops)).Check(Checks);
+    public void String_keys_behave_like_the_model()
+    {
+        int compactions = 0;
+        Prop.ForAll(Ops, ops => new ModelRun<string>(["a", "b", "", "a much longer key than the others", "ü"]).Run(ops, ref compactions)).Check(Checks);
+        Assert.True(compactions > 0, "the generated runs never compacted; the property would not cover compaction");
+    }
 
     [Fact]
-    public void Long_keys_behave_like_the_model() =>
-        Prop.ForAll(Ops, ops => new ModelRun<long>([0, 1, -1, long.MaxValue, 42]).Run(ops)).Check(Checks);
+    public void Long_keys_behave_like_the_model()
+    {
+        int compactions = 0;
+        Prop.ForAll(Ops, ops => new ModelRun<long>([0, 1, -1, long.MaxValue, 42]).Run(ops, ref compactions)).Check(Checks);
+        Assert.True(compactions > 0, "the generated runs never compacted; the property would not cover compaction");
+    }
 
     private sealed class ModelRun<TKey>
         where TKey : notnull
@@ -43,7 +51,7 @@ public sealed class KeyedStateModelTests
         private static readonly UnmanagedSerializer<int> NamespaceSerializer = new();
 
         private readonly TKey[] _keys;
-        private readonly MemorySegmentPool _pool = new(4096L * 512, 512, "managed");
+        private readonly MemorySegmentPool _pool = new(8192L * 256, 256, "managed");
         private readonly BinaryKeyedStateBackend<TKey> _backend;
         private readonly IValueState<long> _value;
         private readonly IValueState<string> _text;
@@ -80,7 +88,7 @@ public sealed class KeyedStateModelTests
 
         private (TKey, int) Here => (_key, _ns);
 
-        public bool Run(Op[] ops)
+        public bool Run(Op[] ops, ref int compactions)
         {
             foreach (var op in ops)
             {
@@ -88,6 +96,7 @@ public sealed class KeyedStateModelTests
                 Assert.Equal(ModelEntryCount(), _backend.EntryCount);
             }
             CheckKeys();
+            compactions += _backend.CompactionCount;
             // Clearing every key and namespace must leave nothing behind, in entries or in segments.
             foreach (var key in _keys)
             {
@@ -148,8 +157,8 @@ public sealed class KeyedStateModelTests
                     _texts.Remove(Here);
                     break;
                 case 7:
-                    // Keep lists well inside a 512-byte segment.
-                    if (_lists.TryGetValue(Here, out var existing) && existing.Count >= 40)
+                    // Keep lists inside a 256-byte segment (20 longs, the longest key and a namespace).
+                    if (_lists.TryGetValue(Here, out var existing) && existing.Count >= 20)
                     {
                         _list.Clear();
                         _lists.Remove(Here);
@@ -234,6 +243,9 @@ public sealed class KeyedStateModelTests
                 case 21:
                     _aggregating.Clear();
                     _averages.Remove(Here);
+                    break;
+                case 22:
+                    _backend.CompactAll();
                     break;
                 default:
                     throw new InvalidOperationException($"unknown op {op}");
