@@ -33,7 +33,14 @@ public static class KeyGroupRangeAssignment
 
     /// <summary>The key group of a key given its serialized bytes.</summary>
     public static int AssignToKeyGroup(ReadOnlySpan<byte> serializedKey, int maxParallelism) =>
-        (int)((uint)StableHash.Murmur3(serializedKey) % (uint)maxParallelism);
+        ComputeKeyGroupForKeyHash(StableHash.Murmur3(serializedKey), maxParallelism);
+
+    /// <summary>
+    /// The key group of a key whose serialized bytes hash (<see cref="StableHash.Murmur3"/>) to <paramref name="keyHash"/>;
+    /// lets a state backend hash the key once and reuse the hash for its own tables.
+    /// </summary>
+    public static int ComputeKeyGroupForKeyHash(int keyHash, int maxParallelism) =>
+        (int)((uint)keyHash % (uint)maxParallelism);
 
     /// <summary>The subtask that owns a key group.</summary>
     public static int ComputeOperatorIndexForKeyGroup(int maxParallelism, int parallelism, int keyGroup) =>

@@ -10,6 +10,7 @@ public abstract class StateDescriptor
 {
     protected StateDescriptor(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("A state descriptor needs a non-empty name.", nameof(name));

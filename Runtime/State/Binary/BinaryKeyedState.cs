@@ -1,0 +1,65 @@
+using DataflowCompiler.Memory;
+using DataflowCompiler.Memory.Serialization;
+
+namespace DataflowCompiler.State.Binary;
+
+/// <summary>
+/// Common part of the binary states: one <see cref="BinaryStateTable"/>, the shared current key, and this
+/// state's own current namespace (per state, as in Flink, so a window operator can scope its window
+/// contents to a window while other state of the same operator stays in the default namespace).
+/// </summary>
+internal abstract class BinaryKeyedState : IInternalKeyedState, IDisposable
+{
+    private readonly DataOutputSerializer _namespace = new(16);
+
+    protected BinaryKeyedState(StateDescriptor descriptor, KeyContext keyContext, BinaryStateTable table)
+    {
+        Descriptor = descriptor;
+        KeyContext = keyContext;
+        Table = table;
+    }
+
+    public StateDescriptor Descriptor { get; }
+
+    protected KeyContext KeyContext { get; }
+
+    protected BinaryStateTable Table { get; }
+
+    /// <summary>Reused buffer for serialized values; keeps steady-state writes allocation-free.</summary>
+    protected DataOutputSerializer ValueBuffer { get; } = new(64);
+
+    /// <summary>The serialized current namespace; empty for the default namespace.</summary>
+    protected ReadOnlySpan<byte> Namespace => _namespace.WrittenSpan;
+
+    public virtual long EntryCount => Table.EntryCount;
+
+    /// <summary>Every table this state stores entries in.</summary>
+    public virtual IEnumerable<BinaryStateTable> Tables => [Table];
+
+    /// <summary>The table whose entries name the keys of this state (see <see cref="BinaryKeyedStateBackend{TKey}.GetKeys"/>).</summary>
+    public virtual BinaryStateTable KeysTable => Table;
+
+    public void SetCurrentNamespace<TNamespace>(TNamespace ns, IRecordSerializer<TNamespace> serializer)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        _namespace.Clear();
+        serializer.Serialize(ns, _namespace);
+    }
+
+    public void ResetNamespace() => _namespace.Clear();
+
+    /// <summary>Checks that there is a current key and returns the hash of (key, namespace) for the table index.</summary>
+    protected int EntryHash()
+    {
+        KeyContext.EnsureKey(Descriptor.Name);
+        // Seeding with the key's hash mixes key and namespace without concatenating them; the final
+        // mix also decorrelates the low bits from the key group (which is the key hash mod maxParallelism).
+        return StableHash.Murmur3(Namespace, (uint)KeyContext.KeyHash);
+    }
+
+    protected ReadOnlySpan<byte> Key => KeyContext.KeyBytes.WrittenSpan;
+
+    protected int KeyGroup => KeyContext.KeyGroup;
+
+    public virtual void Dispose() => Table.Dispose();
+}

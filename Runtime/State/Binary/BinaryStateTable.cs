@@ -1,0 +1,406 @@
+using DataflowCompiler.Memory;
+
+namespace DataflowCompiler.State.Binary;
+
+/// <summary>Visits the key and secondary (namespace) bytes of a live entry.</summary>
+internal delegate void StateEntryVisitor(ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary);
+
+/// <summary>
+/// All entries of one state (Flink's StateTable): the bytes in memory segments rented from the
+/// managed pool, appended one after another (<see cref="StateEntry"/> layout), and one
+/// <see cref="BinaryStateMap"/> index per key group. An entry is addressed by (segment index, offset).
+/// <para>
+/// Writes overwrite in place when the new value fits the entry's capacity; otherwise the entry is
+/// appended anew and the old bytes become garbage. When garbage exceeds half the written bytes (or the
+/// pool has no segment left) the table compacts in place: it slides live entries towards the first
+/// segment, fixes their index slots and returns the emptied segments. Compaction needs no spare segment,
+/// so it also works when the pool is exhausted.
+/// </para>
+/// <para>
+/// Limit: an entry must fit into one segment (key + namespace + value + 28 bytes of header); a bigger
+/// one is rejected with an error naming the state and the size.
+/// </para>
+/// <para>
+/// Room for checkpoints (not built yet): <see cref="Version"/> is stamped on every entry written and on
+/// the key group's index. A copy-on-write snapshot will bump the version, keep the segments and index
+/// slots it references, and make writers copy entries stamped with a pinned version instead of
+/// overwriting or freeing them (and suspend compaction while a snapshot runs). Incremental checkpoints
+/// compare each key group's <see cref="BinaryStateMap.LastModifiedVersion"/> with the last checkpoint.
+/// </para>
+/// Thread-confined to the task thread, like all keyed state.
+/// </summary>
+internal sealed class BinaryStateTable : IDisposable
+{
+    private readonly string _stateName;
+    private readonly string _operatorName;
+    private readonly MemorySegmentPool _pool;
+    private readonly int _firstKeyGroup;
+    private readonly BinaryStateMap?[] _maps;
+    private readonly List<MemorySegment> _segments = new();
+    private readonly List<int> _segmentUsed = new(); // bytes written into each segment
+    private readonly int _segmentSize;
+    private int _writeSegment = -1;
+    private int _writeOffset;
+    private long _writtenBytes; // bytes of all entries in the segments, live or dead
+    private long _garbageBytes; // bytes of dead entries
+    private long _entryCount;
+    private bool _disposed;
+
+    public BinaryStateTable(string stateName, string operatorName, MemorySegmentPool pool, KeyGroupRange keyGroupRange)
+    {
+        _stateName = stateName;
+        _operatorName = operatorName;
+        _pool = pool;
+        _segmentSize = pool.SegmentSize;
+        _firstKeyGroup = keyGroupRange.StartKeyGroup;
+        _maps = new BinaryStateMap?[keyGroupRange.Count];
+    }
+
+    /// <summary>Live entries.</summary>
+    public long EntryCount => _entryCount;
+
+    /// <summary>Segments currently rented by this table.</summary>
+    public int SegmentCount => _segments.Count;
+
+    /// <summary>Bytes of dead entries not yet reclaimed.</summary>
+    public long GarbageBytes => _garbageBytes;
+
+    /// <summary>How often the table compacted (tests use it to prove compaction ran).</summary>
+    public int CompactionCount { get; private set; }
+
+    /// <summary>The version stamped on writes; snapshots will advance it (see the class remarks).</summary>
+    public int Version { get; private set; }
+
+    /// <summary>Finds the value bytes of an entry. The span is valid until the next write to this table.</summary>
+    public bool TryGet(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, out ReadOnlySpan<byte> value)
+    {
+        ThrowIfDisposed();
+        var map = _maps[keyGroup - _firstKeyGroup];
+        int slot = map is null ? -1 : map.Find(hash, key, secondary, _segments);
+        if (slot < 0)
+        {
+            value = default;
+            return false;
+        }
+        long address = map!.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        value = segment.AsSpan(StateEntry.ValueStart(segment, offset), StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset));
+        return true;
+    }
+
+    /// <summary>Sets the value of an entry, creating it if needed. Returns true if the entry is new.</summary>
+    public bool Put(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value)
+    {
+        ThrowIfDisposed();
+        var map = MapFor(keyGroup);
+        int slot = map.Find(hash, key, secondary, _segments);
+        if (slot < 0)
+        {
+            Insert(map, keyGroup, hash, key, secondary, value, value.Length);
+            return true;
+        }
+        long address = map.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        if (value.Length > StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset))
+        {
+            address = Relocate(map, slot, keyGroup, value.Length, preservedValueBytes: 0);
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+        }
+        value.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset)));
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, value.Length);
+        Stamp(map, segment, offset);
+        MaybeCompact();
+        return false;
+    }
+
+    /// <summary>
+    /// Appends bytes to an entry's value, creating the entry if needed (list state). Capacity doubles on
+    /// growth so a run of appends costs amortised O(1) copies per byte.
+    /// </summary>
+    public void Append(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> bytes)
+    {
+        ThrowIfDisposed();
+        var map = MapFor(keyGroup);
+        int slot = map.Find(hash, key, secondary, _segments);
+        if (slot < 0)
+        {
+            Insert(map, keyGroup, hash, key, secondary, bytes, bytes.Length);
+            return;
+        }
+        long address = map.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        int length = StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset);
+        int capacity = StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset);
+        int needed = length + bytes.Length;
+        if (needed > capacity)
+        {
+            // Double, but never past what a segment can hold, so appends reach the real limit.
+            int maxCapacity = _segmentSize - StateEntry.HeaderSize - key.Length - secondary.Length;
+            int grown = (int)Math.Min(Math.Max((long)capacity * 2, needed), Math.Max(maxCapacity, needed));
+            address = Relocate(map, slot, keyGroup, grown, preservedValueBytes: length);
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+        }
+        bytes.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset) + length));
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, needed);
+        Stamp(map, segment, offset);
+        MaybeCompact();
+    }
+
+    /// <summary>Removes an entry. Returns false if there was none.</summary>
+    public bool Remove(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary)
+    {
+        ThrowIfDisposed();
+        var map = _maps[keyGroup - _firstKeyGroup];
+        int slot = map is null ? -1 : map.Find(hash, key, secondary, _segments);
+        if (slot < 0)
+        {
+            return false;
+        }
+        Free(map!.AddressAt(slot));
+        map.RemoveAt(slot);
+        map.LastModifiedVersion = Version;
+        _entryCount--;
+        MaybeCompact();
+        return true;
+    }
+
+    /// <summary>Visits every live entry, key group by key group. The table must not be written meanwhile.</summary>
+    public void ForEachEntry(StateEntryVisitor visitor)
+    {
+        ThrowIfDisposed();
+        foreach (var map in _maps)
+        {
+            if (map is null)
+            {
+                continue;
+            }
+            for (int slot = 0; slot < map.Capacity; slot++)
+            {
+                long address = map.AddressAt(slot);
+                if (!BinaryStateMap.IsEmptyAddress(address))
+                {
+                    byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+                    int offset = StateEntry.OffsetOf(address);
+                    visitor(StateEntry.Key(segment, offset), StateEntry.Secondary(segment, offset));
+                }
+            }
+        }
+    }
+
+    /// <summary>Slides live entries to the front of the segments and returns the emptied segments to the pool.</summary>
+    public void Compact()
+    {
+        ThrowIfDisposed();
+        int destSegment = 0;
+        int destOffset = 0;
+        long live = 0;
+        for (int source = 0; source < _segments.Count; source++)
+        {
+            byte[] sourceArray = _segments[source].Array;
+            int used = _segmentUsed[source];
+            int offset = 0;
+            while (offset < used)
+            {
+                int size = StateEntry.SizeOf(sourceArray, offset);
+                if (StateEntry.ReadInt(sourceArray, offset, StateEntry.ValueLengthOffset) != StateEntry.Dead)
+                {
+                    if (destOffset + size > _segmentSize)
+                    {
+                        // The destination trails the source, so it only moves to a segment already passed.
+                        _segmentUsed[destSegment] = destOffset;
+                        destSegment++;
+                        destOffset = 0;
+                    }
+                    if (destSegment != source || destOffset != offset)
+                    {
+                        sourceArray.AsSpan(offset, size).CopyTo(_segments[destSegment].Array.AsSpan(destOffset)); // memmove semantics
+                        // Read the moved header: an overlapping move may have overwritten the source.
+                        byte[] destArray = _segments[destSegment].Array;
+                        int keyGroup = StateEntry.ReadInt(destArray, destOffset, StateEntry.KeyGroupOffset);
+                        int hash = StateEntry.ReadInt(destArray, destOffset, StateEntry.HashOffset);
+                        var map = _maps[keyGroup - _firstKeyGroup]!;
+                        map.SetAddress(map.FindByAddress(hash, StateEntry.Address(source, offset)), StateEntry.Address(destSegment, destOffset));
+                    }
+                    destOffset += size;
+                    live += size;
+                }
+                offset += size;
+            }
+        }
+        if (_segments.Count > 0)
+        {
+            _segmentUsed[destSegment] = destOffset;
+            ReleaseSegmentsFrom(destOffset == 0 && destSegment == 0 && live == 0 ? 0 : destSegment + 1);
+        }
+        _writeSegment = _segments.Count - 1;
+        _writeOffset = _writeSegment < 0 ? 0 : destOffset;
+        _writtenBytes = live;
+        _garbageBytes = 0;
+        CompactionCount++;
+    }
+
+    /// <summary>Returns every segment to the pool; the table is unusable afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        ReleaseSegmentsFrom(0);
+        foreach (var map in _maps)
+        {
+            map?.Clear();
+        }
+        _entryCount = 0;
+        _disposed = true;
+    }
+
+    private BinaryStateMap MapFor(int keyGroup) => _maps[keyGroup - _firstKeyGroup] ??= new BinaryStateMap();
+
+    private void Insert(BinaryStateMap map, int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value, int capacity)
+    {
+        long address = Allocate(StateEntry.HeaderSize + key.Length + secondary.Length + capacity, key.Length, secondary.Length);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        StateEntry.WriteInt(segment, offset, StateEntry.KeyLengthOffset, key.Length);
+        StateEntry.WriteInt(segment, offset, StateEntry.SecondaryLengthOffset, secondary.Length);
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, value.Length);
+        StateEntry.WriteInt(segment, offset, StateEntry.CapacityOffset, capacity);
+        StateEntry.WriteInt(segment, offset, StateEntry.KeyGroupOffset, keyGroup);
+        StateEntry.WriteInt(segment, offset, StateEntry.HashOffset, hash);
+        int position = offset + StateEntry.HeaderSize;
+        key.CopyTo(segment.AsSpan(position));
+        position += key.Length;
+        secondary.CopyTo(segment.AsSpan(position));
+        position += secondary.Length;
+        value.CopyTo(segment.AsSpan(position));
+        map.Insert(hash, address);
+        Stamp(map, segment, offset);
+        _entryCount++;
+    }
+
+    /// <summary>
+    /// Moves the entry in <paramref name="slot"/> to a new place with a bigger capacity, keeping its header,
+    /// key, secondary and the first <paramref name="preservedValueBytes"/> of its value. Returns the new address.
+    /// </summary>
+    private long Relocate(BinaryStateMap map, int slot, int keyGroup, int capacity, int preservedValueBytes)
+    {
+        long oldAddress = map.AddressAt(slot);
+        byte[] oldSegment = _segments[StateEntry.SegmentOf(oldAddress)].Array;
+        int keyLength = StateEntry.ReadInt(oldSegment, StateEntry.OffsetOf(oldAddress), StateEntry.KeyLengthOffset);
+        int secondaryLength = StateEntry.ReadInt(oldSegment, StateEntry.OffsetOf(oldAddress), StateEntry.SecondaryLengthOffset);
+        long newAddress = Allocate(StateEntry.HeaderSize + keyLength + secondaryLength + capacity, keyLength, secondaryLength);
+        // Allocation may have compacted and moved the old entry; its slot is stable, so read it again.
+        oldAddress = map.AddressAt(slot);
+        oldSegment = _segments[StateEntry.SegmentOf(oldAddress)].Array;
+        int oldOffset = StateEntry.OffsetOf(oldAddress);
+        byte[] newSegment = _segments[StateEntry.SegmentOf(newAddress)].Array;
+        int newOffset = StateEntry.OffsetOf(newAddress);
+        oldSegment.AsSpan(oldOffset, StateEntry.HeaderSize + keyLength + secondaryLength + preservedValueBytes)
+            .CopyTo(newSegment.AsSpan(newOffset));
+        StateEntry.WriteInt(newSegment, newOffset, StateEntry.CapacityOffset, capacity);
+        StateEntry.WriteInt(newSegment, newOffset, StateEntry.KeyGroupOffset, keyGroup);
+        Free(oldAddress);
+        map.SetAddress(slot, newAddress);
+        return newAddress;
+    }
+
+    private long Allocate(int size, int keyLength, int secondaryLength)
+    {
+        if (size > _segmentSize)
+        {
+            throw new InvalidOperationException(
+                $"state '{_stateName}' of operator '{_operatorName}': an entry of {size} bytes (key {keyLength} + namespace {secondaryLength} " +
+                $"+ value {size - StateEntry.HeaderSize - keyLength - secondaryLength} + header {StateEntry.HeaderSize}) does not fit into a managed " +
+                $"memory segment of {_segmentSize} bytes; entries larger than a segment are not supported, keep values smaller or raise the segment size.");
+        }
+        if (_writeSegment < 0 || _writeOffset + size > _segmentSize)
+        {
+            if (!TryStartSegment())
+            {
+                // Reclaim garbage in place before giving up; compaction needs no spare segment.
+                if (_garbageBytes > 0)
+                {
+                    Compact();
+                }
+                if ((_writeSegment < 0 || _writeOffset + size > _segmentSize) && !TryStartSegment())
+                {
+                    throw new InvalidOperationException(
+                        $"managed memory exhausted: state '{_stateName}' of operator '{_operatorName}' needs another segment " +
+                        $"(pool '{_pool.Name}' has all {_pool.TotalSegments} segments of {_segmentSize} bytes in use); raise ManagedMemory in the configuration.");
+                }
+            }
+        }
+        long address = StateEntry.Address(_writeSegment, _writeOffset);
+        _writeOffset += size;
+        _segmentUsed[_writeSegment] = _writeOffset;
+        _writtenBytes += size;
+        return address;
+    }
+
+    private bool TryStartSegment()
+    {
+        if (!_pool.TryRent(out var segment))
+        {
+            return false;
+        }
+        _segments.Add(segment);
+        _segmentUsed.Add(0);
+        _writeSegment = _segments.Count - 1;
+        _writeOffset = 0;
+        return true;
+    }
+
+    private void Free(long address)
+    {
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        _garbageBytes += StateEntry.SizeOf(segment, offset);
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, StateEntry.Dead);
+    }
+
+    private void Stamp(BinaryStateMap map, byte[] segment, int offset)
+    {
+        StateEntry.WriteInt(segment, offset, StateEntry.VersionOffset, Version);
+        map.LastModifiedVersion = Version;
+    }
+
+    // Called only at the end of an operation, when nobody holds an address into the segments.
+    private void MaybeCompact()
+    {
+        if (_entryCount == 0)
+        {
+            if (_segments.Count > 0)
+            {
+                ReleaseSegmentsFrom(0);
+                _writeSegment = -1;
+                _writeOffset = 0;
+                _writtenBytes = 0;
+                _garbageBytes = 0;
+            }
+            return;
+        }
+        // Only worth it when at least a segment's worth can come back.
+        if (_garbageBytes * 2 > _writtenBytes && _garbageBytes >= _segmentSize)
+        {
+            Compact();
+        }
+    }
+
+    private void ReleaseSegmentsFrom(int first)
+    {
+        for (int i = _segments.Count - 1; i >= first; i--)
+        {
+            _segments[i].Return();
+            _segments.RemoveAt(i);
+            _segmentUsed.RemoveAt(i);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}
