@@ -9,8 +9,9 @@ namespace DataflowCompiler.State;
 /// task manager's managed memory pool (no object per entry), indexed per state and key group
 /// (see <see cref="BinaryStateTable"/> for the layout). Reads deserialize from the segment bytes, so values of
 /// unmanaged types are read and written without allocating. The pool bounds the memory: when it runs out, the
-/// state access throws instead of allocating outside it. An entry (key + namespace + value + 28 bytes) must fit
-/// into one segment; list and map directories are entries too. Thread-confined to the task thread.
+/// state access throws instead of allocating outside it. A key and its namespace must fit into one segment; a
+/// value that does not fit next to them spans a chain of segments and is copied into a reused buffer when read.
+/// Thread-confined to the task thread.
 /// </summary>
 public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
 {

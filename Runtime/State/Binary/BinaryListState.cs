@@ -5,7 +5,7 @@ namespace DataflowCompiler.State.Binary;
 /// <summary>
 /// List state: one entry per (key, namespace) whose value is the elements' bytes back to back. Add appends
 /// in place while the entry's capacity lasts (capacity doubles on growth); Get deserializes the whole list.
-/// A list is limited to what fits into one memory segment.
+/// A list longer than a segment moves into a segment chain that grows without copying.
 /// </summary>
 internal sealed class BinaryListState<T> : BinaryKeyedState, IListState<T>
 {

@@ -12,7 +12,7 @@ namespace DataflowCompiler.State.Binary;
 /// <item>Directory: one entry per (key, namespace) listing the user keys as <c>[varint len][user key]</c>
 /// back to back, so the current key's map can be iterated without scanning the key group. Put of a new user
 /// key appends to it (amortised O(1)); Remove rewrites it (O(n) in the size of the current key's map);
-/// iteration and Clear are O(n). The directory entry, like any entry, must fit into one segment.</item>
+/// iteration and Clear are O(n).</item>
 /// </list>
 /// </summary>
 internal sealed class BinaryMapState<TUK, TUV> : BinaryKeyedState, IMapState<TUK, TUV>

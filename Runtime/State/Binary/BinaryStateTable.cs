@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using DataflowCompiler.Memory;
 
 namespace DataflowCompiler.State.Binary;
@@ -17,8 +18,10 @@ internal delegate void StateEntryVisitor(ReadOnlySpan<byte> key, ReadOnlySpan<by
 /// so it also works when the pool is exhausted.
 /// </para>
 /// <para>
-/// Limit: an entry must fit into one segment (key + namespace + value + 28 bytes of header); a bigger
-/// one is rejected with an error naming the state and the size.
+/// Large values: when key + namespace + value + header do not fit into one segment, the value goes into a
+/// chain of whole segments of its own and the entry becomes a fixed-size stub naming the chain. Appends
+/// grow a chain by renting more segments (no copying); reads copy the chain into a reused buffer, because
+/// serializers read contiguous bytes. Only the key and namespace must fit into one segment.
 /// </para>
 /// <para>
 /// Room for checkpoints (not built yet): <see cref="Version"/> is stamped on every entry written and on
@@ -38,7 +41,11 @@ internal sealed class BinaryStateTable : IDisposable
     private readonly BinaryStateMap?[] _maps;
     private readonly List<MemorySegment> _segments = new();
     private readonly List<int> _segmentUsed = new(); // bytes written into each segment
+    private readonly List<MemorySegment[]?> _chains = new(); // large values by chain id
+    private readonly Stack<int> _freeChainIds = new();
     private readonly int _segmentSize;
+    private byte[] _largeReadBuffer = [];
+    private int _chainSegments;
     private int _writeSegment = -1;
     private int _writeOffset;
     private long _writtenBytes; // bytes of all entries in the segments, live or dead
@@ -59,8 +66,8 @@ internal sealed class BinaryStateTable : IDisposable
     /// <summary>Live entries.</summary>
     public long EntryCount => _entryCount;
 
-    /// <summary>Segments currently rented by this table.</summary>
-    public int SegmentCount => _segments.Count;
+    /// <summary>Segments currently rented by this table (entry segments and large-value chains).</summary>
+    public int SegmentCount => _segments.Count + _chainSegments;
 
     /// <summary>Bytes of dead entries not yet reclaimed.</summary>
     public long GarbageBytes => _garbageBytes;
@@ -71,7 +78,10 @@ internal sealed class BinaryStateTable : IDisposable
     /// <summary>The version stamped on writes; snapshots will advance it (see the class remarks).</summary>
     public int Version { get; private set; }
 
-    /// <summary>Finds the value bytes of an entry. The span is valid until the next write to this table.</summary>
+    /// <summary>
+    /// Finds the value bytes of an entry. The span is valid until the next write to this table (and, for a
+    /// large value, until the next read of another large value of this table).
+    /// </summary>
     public bool TryGet(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, out ReadOnlySpan<byte> value)
     {
         ThrowIfDisposed();
@@ -85,7 +95,18 @@ internal sealed class BinaryStateTable : IDisposable
         long address = map!.AddressAt(slot);
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
         int offset = StateEntry.OffsetOf(address);
-        value = segment.AsSpan(StateEntry.ValueStart(segment, offset), StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset));
+        int length = StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset);
+        if (StateEntry.IsLarge(segment, offset))
+        {
+            if (_largeReadBuffer.Length < length)
+            {
+                _largeReadBuffer = new byte[Math.Max(length, _largeReadBuffer.Length * 2)];
+            }
+            ReadChain(ChainOf(segment, offset), _largeReadBuffer.AsSpan(0, length));
+            value = _largeReadBuffer.AsSpan(0, length);
+            return true;
+        }
+        value = segment.AsSpan(StateEntry.ValueStart(segment, offset), length);
         return true;
     }
 
@@ -95,21 +116,57 @@ internal sealed class BinaryStateTable : IDisposable
         ThrowIfDisposed();
         var map = MapFor(keyGroup);
         int slot = map.Find(hash, key, secondary, _segments);
+        bool large = value.Length > MaxInlineCapacity(key.Length, secondary.Length);
         if (slot < 0)
         {
-            Insert(map, keyGroup, hash, key, secondary, value, value.Length);
+            if (large)
+            {
+                InsertLarge(map, keyGroup, hash, key, secondary, value, value.Length);
+            }
+            else
+            {
+                Insert(map, keyGroup, hash, key, secondary, value, value.Length);
+            }
             return true;
         }
         long address = map.AddressAt(slot);
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
         int offset = StateEntry.OffsetOf(address);
-        if (value.Length > StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset))
+        bool wasLarge = StateEntry.IsLarge(segment, offset);
+        if (large)
         {
-            address = Relocate(map, slot, keyGroup, value.Length, preservedValueBytes: 0);
+            int chainId = wasLarge ? ChainIdOf(segment, offset) : -1;
+            if (wasLarge)
+            {
+                _chains[chainId] = ResizeChain(_chains[chainId]!, value.Length);
+            }
+            else
+            {
+                chainId = NewChain(value.Length);
+                MakeStub(map, slot, keyGroup, chainId);
+            }
+            WriteChain(_chains[chainId]!, 0, value);
+            address = map.AddressAt(slot); // resizing may have compacted
             segment = _segments[StateEntry.SegmentOf(address)].Array;
             offset = StateEntry.OffsetOf(address);
         }
-        value.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset)));
+        else
+        {
+            int releasedChain = wasLarge ? ChainIdOf(segment, offset) : -1;
+            if (value.Length > StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset))
+            {
+                address = Relocate(map, slot, keyGroup, value.Length, preservedValueBytes: 0);
+                segment = _segments[StateEntry.SegmentOf(address)].Array;
+                offset = StateEntry.OffsetOf(address);
+            }
+            value.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset)));
+            if (wasLarge)
+            {
+                // Back to an ordinary entry: the value fits in line again.
+                StateEntry.WriteInt(segment, offset, StateEntry.FlagsOffset, 0);
+                ReleaseChain(releasedChain);
+            }
+        }
         StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, value.Length);
         Stamp(map, segment, offset);
         MaybeCompact();
@@ -118,35 +175,76 @@ internal sealed class BinaryStateTable : IDisposable
 
     /// <summary>
     /// Appends bytes to an entry's value, creating the entry if needed (list state). Capacity doubles on
-    /// growth so a run of appends costs amortised O(1) copies per byte.
+    /// growth so a run of appends costs amortised O(1) copies per byte; past a segment, the value moves
+    /// into a chain that grows without copying.
     /// </summary>
     public void Append(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> bytes)
     {
         ThrowIfDisposed();
         var map = MapFor(keyGroup);
         int slot = map.Find(hash, key, secondary, _segments);
+        int maxInline = MaxInlineCapacity(key.Length, secondary.Length);
         if (slot < 0)
         {
-            Insert(map, keyGroup, hash, key, secondary, bytes, bytes.Length);
+            if (bytes.Length > maxInline)
+            {
+                InsertLarge(map, keyGroup, hash, key, secondary, bytes, bytes.Length);
+            }
+            else
+            {
+                Insert(map, keyGroup, hash, key, secondary, bytes, bytes.Length);
+            }
             return;
         }
         long address = map.AddressAt(slot);
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
         int offset = StateEntry.OffsetOf(address);
         int length = StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset);
-        int capacity = StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset);
-        int needed = length + bytes.Length;
-        if (needed > capacity)
+        long needed = (long)length + bytes.Length;
+        if (needed > int.MaxValue - _segmentSize)
         {
-            // Double, but never past what a segment can hold, so appends reach the real limit.
-            int maxCapacity = _segmentSize - StateEntry.HeaderSize - key.Length - secondary.Length;
-            int grown = (int)Math.Min(Math.Max((long)capacity * 2, needed), Math.Max(maxCapacity, needed));
-            address = Relocate(map, slot, keyGroup, grown, preservedValueBytes: length);
+            throw new InvalidOperationException($"state '{_stateName}' of operator '{_operatorName}': a value cannot grow past {int.MaxValue - _segmentSize} bytes.");
+        }
+        if (StateEntry.IsLarge(segment, offset))
+        {
+            int chainId = ChainIdOf(segment, offset);
+            var chain = _chains[chainId]!;
+            if (needed > (long)chain.Length * _segmentSize)
+            {
+                chain = _chains[chainId] = ResizeChain(chain, (int)needed);
+            }
+            WriteChain(chain, length, bytes);
+            address = map.AddressAt(slot);
             segment = _segments[StateEntry.SegmentOf(address)].Array;
             offset = StateEntry.OffsetOf(address);
         }
-        bytes.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset) + length));
-        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, needed);
+        else if (needed > maxInline)
+        {
+            // Outgrows a segment: move the value into a chain, then turn the entry into a stub.
+            int chainId = NewChain((int)needed);
+            address = map.AddressAt(slot);
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+            var chain = _chains[chainId]!;
+            WriteChain(chain, 0, segment.AsSpan(StateEntry.ValueStart(segment, offset), length));
+            WriteChain(chain, length, bytes);
+            address = MakeStub(map, slot, keyGroup, chainId);
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+        }
+        else
+        {
+            int capacity = StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset);
+            if (needed > capacity)
+            {
+                int grown = (int)Math.Min(Math.Max((long)capacity * 2, needed), maxInline);
+                address = Relocate(map, slot, keyGroup, grown, preservedValueBytes: length);
+                segment = _segments[StateEntry.SegmentOf(address)].Array;
+                offset = StateEntry.OffsetOf(address);
+            }
+            bytes.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset) + length));
+        }
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, (int)needed);
         Stamp(map, segment, offset);
         MaybeCompact();
     }
@@ -161,7 +259,14 @@ internal sealed class BinaryStateTable : IDisposable
         {
             return false;
         }
-        Free(map!.AddressAt(slot));
+        long address = map!.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        if (StateEntry.IsLarge(segment, offset))
+        {
+            ReleaseChain(ChainIdOf(segment, offset));
+        }
+        Free(address);
         map.RemoveAt(slot);
         map.LastModifiedVersion = Version;
         _entryCount--;
@@ -235,7 +340,7 @@ internal sealed class BinaryStateTable : IDisposable
         if (_segments.Count > 0)
         {
             _segmentUsed[destSegment] = destOffset;
-            ReleaseSegmentsFrom(destOffset == 0 && destSegment == 0 && live == 0 ? 0 : destSegment + 1);
+            ReleaseSegmentsFrom(live == 0 ? 0 : destSegment + 1);
         }
         _writeSegment = _segments.Count - 1;
         _writeOffset = _writeSegment < 0 ? 0 : destOffset;
@@ -252,6 +357,13 @@ internal sealed class BinaryStateTable : IDisposable
             return;
         }
         ReleaseSegmentsFrom(0);
+        for (int id = 0; id < _chains.Count; id++)
+        {
+            if (_chains[id] is not null)
+            {
+                ReleaseChain(id);
+            }
+        }
         foreach (var map in _maps)
         {
             map?.Clear();
@@ -262,7 +374,9 @@ internal sealed class BinaryStateTable : IDisposable
 
     private BinaryStateMap MapFor(int keyGroup) => _maps[keyGroup - _firstKeyGroup] ??= new BinaryStateMap();
 
-    private void Insert(BinaryStateMap map, int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value, int capacity)
+    private int MaxInlineCapacity(int keyLength, int secondaryLength) => _segmentSize - StateEntry.HeaderSize - keyLength - secondaryLength;
+
+    private long Insert(BinaryStateMap map, int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value, int capacity)
     {
         long address = Allocate(StateEntry.HeaderSize + key.Length + secondary.Length + capacity, key.Length, secondary.Length);
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
@@ -273,6 +387,7 @@ internal sealed class BinaryStateTable : IDisposable
         StateEntry.WriteInt(segment, offset, StateEntry.CapacityOffset, capacity);
         StateEntry.WriteInt(segment, offset, StateEntry.KeyGroupOffset, keyGroup);
         StateEntry.WriteInt(segment, offset, StateEntry.HashOffset, hash);
+        StateEntry.WriteInt(segment, offset, StateEntry.FlagsOffset, 0);
         int position = offset + StateEntry.HeaderSize;
         key.CopyTo(segment.AsSpan(position));
         position += key.Length;
@@ -282,6 +397,58 @@ internal sealed class BinaryStateTable : IDisposable
         map.Insert(hash, address);
         Stamp(map, segment, offset);
         _entryCount++;
+        return address;
+    }
+
+    /// <summary>Inserts a stub entry whose value (<paramref name="value"/>, reserved to <paramref name="capacity"/>) lives in a new chain.</summary>
+    private void InsertLarge(BinaryStateMap map, int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value, int capacity)
+    {
+        int chainId = NewChain(capacity);
+        WriteChain(_chains[chainId]!, 0, value);
+        Span<byte> stub = stackalloc byte[StateEntry.StubCapacity];
+        BinaryPrimitives.WriteInt32LittleEndian(stub, chainId);
+        long address;
+        try
+        {
+            address = Insert(map, keyGroup, hash, key, secondary, stub, StateEntry.StubCapacity);
+        }
+        catch
+        {
+            ReleaseChain(chainId);
+            throw;
+        }
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        StateEntry.WriteInt(segment, offset, StateEntry.FlagsOffset, StateEntry.LargeFlag);
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, value.Length);
+    }
+
+    /// <summary>
+    /// Turns the ordinary entry in <paramref name="slot"/> into a stub naming <paramref name="chainId"/>
+    /// (the caller has copied what it needs of the old value). Returns the entry's address.
+    /// </summary>
+    private long MakeStub(BinaryStateMap map, int slot, int keyGroup, int chainId)
+    {
+        long address = map.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        if (StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset) < StateEntry.StubCapacity)
+        {
+            try
+            {
+                address = Relocate(map, slot, keyGroup, StateEntry.StubCapacity, preservedValueBytes: 0);
+            }
+            catch
+            {
+                ReleaseChain(chainId);
+                throw;
+            }
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+        }
+        BinaryPrimitives.WriteInt32LittleEndian(segment.AsSpan(StateEntry.ValueStart(segment, offset)), chainId);
+        StateEntry.WriteInt(segment, offset, StateEntry.FlagsOffset, StateEntry.LargeFlag);
+        return address;
     }
 
     /// <summary>
@@ -315,9 +482,9 @@ internal sealed class BinaryStateTable : IDisposable
         if (size > _segmentSize)
         {
             throw new InvalidOperationException(
-                $"state '{_stateName}' of operator '{_operatorName}': an entry of {size} bytes (key {keyLength} + namespace {secondaryLength} " +
-                $"+ value {size - StateEntry.HeaderSize - keyLength - secondaryLength} + header {StateEntry.HeaderSize}) does not fit into a managed " +
-                $"memory segment of {_segmentSize} bytes; entries larger than a segment are not supported, keep values smaller or raise the segment size.");
+                $"state '{_stateName}' of operator '{_operatorName}': a key of {keyLength} bytes and a namespace of {secondaryLength} bytes " +
+                $"(with the {StateEntry.HeaderSize}-byte entry header, {size} bytes) do not fit into a managed memory segment of {_segmentSize} bytes; " +
+                "keys and namespaces must be smaller than a segment (values may be larger).");
         }
         if (_writeSegment < 0 || _writeOffset + size > _segmentSize)
         {
@@ -330,9 +497,7 @@ internal sealed class BinaryStateTable : IDisposable
                 }
                 if ((_writeSegment < 0 || _writeOffset + size > _segmentSize) && !TryStartSegment())
                 {
-                    throw new InvalidOperationException(
-                        $"managed memory exhausted: state '{_stateName}' of operator '{_operatorName}' needs another segment " +
-                        $"(pool '{_pool.Name}' has all {_pool.TotalSegments} segments of {_segmentSize} bytes in use); raise ManagedMemory in the configuration.");
+                    throw Exhausted();
                 }
             }
         }
@@ -342,6 +507,10 @@ internal sealed class BinaryStateTable : IDisposable
         _writtenBytes += size;
         return address;
     }
+
+    private InvalidOperationException Exhausted() =>
+        new($"managed memory exhausted: state '{_stateName}' of operator '{_operatorName}' needs another segment " +
+            $"(pool '{_pool.Name}' has all {_pool.TotalSegments} segments of {_segmentSize} bytes in use); raise ManagedMemory in the configuration.");
 
     private bool TryStartSegment()
     {
@@ -354,6 +523,98 @@ internal sealed class BinaryStateTable : IDisposable
         _writeSegment = _segments.Count - 1;
         _writeOffset = 0;
         return true;
+    }
+
+    private MemorySegment[] ChainOf(byte[] segment, int offset) => _chains[ChainIdOf(segment, offset)]!;
+
+    private static int ChainIdOf(byte[] segment, int offset) =>
+        BinaryPrimitives.ReadInt32LittleEndian(segment.AsSpan(StateEntry.ValueStart(segment, offset), 4));
+
+    /// <summary>Rents a chain able to hold <paramref name="bytes"/> and returns its id. May compact.</summary>
+    private int NewChain(int bytes)
+    {
+        var chain = ResizeChain([], bytes);
+        if (_freeChainIds.TryPop(out int id))
+        {
+            _chains[id] = chain;
+            return id;
+        }
+        _chains.Add(chain);
+        return _chains.Count - 1;
+    }
+
+    /// <summary>
+    /// A chain with just enough segments for <paramref name="bytes"/>: rents the missing ones (compacting once
+    /// if the pool is out) or returns the surplus. On failure the pool gets back what was rented here.
+    /// </summary>
+    private MemorySegment[] ResizeChain(MemorySegment[] chain, int bytes)
+    {
+        int count = (int)(((long)bytes + _segmentSize - 1) / _segmentSize);
+        if (count == chain.Length)
+        {
+            return chain;
+        }
+        var resized = new MemorySegment[count];
+        Array.Copy(chain, resized, Math.Min(count, chain.Length));
+        for (int i = count; i < chain.Length; i++)
+        {
+            chain[i].Return();
+        }
+        for (int i = chain.Length; i < count; i++)
+        {
+            if (!_pool.TryRent(out resized[i]!))
+            {
+                if (_garbageBytes > 0)
+                {
+                    Compact();
+                }
+                if (!_pool.TryRent(out resized[i]!))
+                {
+                    for (int j = chain.Length; j < i; j++)
+                    {
+                        resized[j].Return();
+                    }
+                    throw Exhausted();
+                }
+            }
+        }
+        _chainSegments += count - chain.Length;
+        return resized;
+    }
+
+    private void ReleaseChain(int chainId)
+    {
+        var chain = _chains[chainId]!;
+        foreach (var segment in chain)
+        {
+            segment.Return();
+        }
+        _chainSegments -= chain.Length;
+        _chains[chainId] = null;
+        _freeChainIds.Push(chainId);
+    }
+
+    private void WriteChain(MemorySegment[] chain, int position, ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            int offset = position % _segmentSize;
+            int count = Math.Min(bytes.Length, _segmentSize - offset);
+            bytes[..count].CopyTo(chain[position / _segmentSize].Array.AsSpan(offset));
+            bytes = bytes[count..];
+            position += count;
+        }
+    }
+
+    private void ReadChain(MemorySegment[] chain, Span<byte> destination)
+    {
+        int position = 0;
+        while (position < destination.Length)
+        {
+            int count = Math.Min(destination.Length - position, _segmentSize);
+            chain[position / _segmentSize].Array.AsSpan(0, count).CopyTo(destination[position..]);
+            position += count;
+        }
     }
 
     private void Free(long address)

@@ -5,9 +5,11 @@ namespace DataflowCompiler.State.Binary;
 
 /// <summary>
 /// The binary layout of one state entry inside a memory segment:
-/// <c>[keyLen][secondaryLen][valueLen][capacity][keyGroup][hash][version] key secondary value(capacity bytes)</c>,
-/// seven little-endian int32 followed by the bytes. "Secondary" is the namespace (and, for map
-/// entries, the user key). Entries never span segments, so a value is read in place without copying.
+/// <c>[keyLen][secondaryLen][valueLen][capacity][keyGroup][hash][version][flags] key secondary value(capacity bytes)</c>,
+/// eight little-endian int32 followed by the bytes. "Secondary" is the namespace (and, for map
+/// entries, the user key). An entry never spans segments, so a value is read in place without copying;
+/// a value too large for that is kept in a chain of segments of its own and the entry is a stub
+/// (<see cref="LargeFlag"/>) whose 4 value bytes hold the chain's id.
 /// </summary>
 internal static class StateEntry
 {
@@ -24,7 +26,15 @@ internal static class StateEntry
     /// </summary>
     public const int VersionOffset = 24;
 
-    public const int HeaderSize = 28;
+    public const int FlagsOffset = 28;
+
+    public const int HeaderSize = 32;
+
+    /// <summary>Flag: the value lives in a segment chain; the entry's value bytes hold the chain id.</summary>
+    public const int LargeFlag = 1;
+
+    /// <summary>Value capacity of a stub entry (the chain id).</summary>
+    public const int StubCapacity = 4;
 
     /// <summary>Written into the value length of a freed entry so compaction skips it.</summary>
     public const int Dead = -1;
@@ -56,6 +66,8 @@ internal static class StateEntry
 
     public static ReadOnlySpan<byte> Secondary(byte[] segment, int entryOffset) =>
         segment.AsSpan(entryOffset + HeaderSize + ReadInt(segment, entryOffset, KeyLengthOffset), ReadInt(segment, entryOffset, SecondaryLengthOffset));
+
+    public static bool IsLarge(byte[] segment, int entryOffset) => (ReadInt(segment, entryOffset, FlagsOffset) & LargeFlag) != 0;
 
     /// <summary>Offset of the value bytes within the segment.</summary>
     public static int ValueStart(byte[] segment, int entryOffset) =>

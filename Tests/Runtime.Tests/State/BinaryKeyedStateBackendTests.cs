@@ -245,7 +245,7 @@ public sealed class BinaryKeyedStateBackendTests
         Assert.Equal(model.Count, backend.EntryCount);
         Assert.Equal(model.Keys.Order(), backend.GetKeys("value").Order());
         // After compaction the live bytes occupy few more segments than they need.
-        long liveBytes = model.Sum(kv => 28 + 1 + kv.Key.Length + 1 + kv.Value.Length);
+        long liveBytes = model.Sum(kv => 32 + 1 + kv.Key.Length + 1 + kv.Value.Length);
         Assert.True(backend.SegmentCount * 256L < liveBytes * 3, $"{backend.SegmentCount} segments for {liveBytes} live bytes");
     }
 
@@ -353,32 +353,75 @@ public sealed class BinaryKeyedStateBackendTests
     }
 
     [Fact]
-    public void An_entry_larger_than_a_segment_is_rejected_naming_state_and_size()
+    public void Values_larger_than_a_segment_span_segments_and_come_back()
     {
-        var pool = new MemorySegmentPool(1 << 20, 1024, "managed");
-        using var backend = NewBackend(pool, "op");
+        var pool = new MemorySegmentPool(64 * 1024, 1024, "managed");
+        var backend = NewBackend(pool, "op");
         var value = backend.GetValueState(new ValueStateDescriptor<string>("blob"));
         var list = backend.GetListState(new ListStateDescriptor<long>("history"));
         backend.SetCurrentKey("k");
-        var e = Assert.Throws<InvalidOperationException>(() => value.Update(new string('x', 2000)));
-        Assert.Contains("state 'blob'", e.Message);
-        Assert.Contains("2032 bytes", e.Message); // 28 header + key (1 length byte + "k") + value (2 length bytes + 2000 chars)
-        Assert.Contains("1024 bytes", e.Message);
-        Assert.False(value.HasValue);
 
-        // A list grows up to the segment, then fails with the same clear error and keeps its elements.
-        int added = 0;
-        var full = Assert.Throws<InvalidOperationException>((Action)(() =>
+        string big = string.Concat(Enumerable.Range(0, 500).Select(i => (char)('a' + i % 26)));
+        value.Update(big + big + big + big); // 2000 chars: two segments of chain plus a stub entry
+        Assert.Equal(big + big + big + big, value.Value());
+        value.Update(big); // shrinks inside the chain
+        Assert.Equal(big, value.Value());
+        value.Update("small"); // back into an ordinary entry
+        Assert.Equal("small", value.Value());
+        value.Update(big + big + big);
+        Assert.Equal(big + big + big, value.Value());
+
+        for (int i = 0; i < 1000; i++) // 8000 bytes: grows from an entry into a chain of 8 segments
         {
-            while (true)
-            {
-                list.Add(added);
-                added++;
-            }
-        }));
-        Assert.Contains("state 'history'", full.Message);
-        Assert.Equal((1024 - 28 - 2) / 8, added);
-        Assert.Equal(Enumerable.Range(0, added).Select(i => (long)i), list.Get());
+            list.Add(i);
+        }
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), list.Get());
+        list.AddAll(Enumerable.Range(1000, 500).Select(i => (long)i));
+        Assert.Equal(Enumerable.Range(0, 1500).Select(i => (long)i), list.Get());
+        backend.CompactAll(); // stubs move; chains stay put
+        Assert.Equal(1500, list.Get().Count);
+        Assert.Equal(big + big + big, value.Value());
+        Assert.Equal(2, backend.EntryCount);
+        Assert.True(backend.SegmentCount >= 12 + 3);
+
+        list.Clear();
+        value.Clear();
+        Assert.Equal(0, backend.SegmentCount);
+        Assert.Equal(pool.TotalSegments, pool.AvailableSegments);
+
+        value.Update(big + big);
+        backend.Dispose();
+        Assert.Equal(pool.TotalSegments, pool.AvailableSegments);
+    }
+
+    [Fact]
+    public void A_key_larger_than_a_segment_is_rejected_naming_state_and_size()
+    {
+        var pool = new MemorySegmentPool(1 << 20, 1024, "managed");
+        using var backend = NewBackend(pool, "op");
+        var value = backend.GetValueState(new ValueStateDescriptor<long>("counts"));
+        backend.SetCurrentKey(new string('k', 2000));
+        var e = Assert.Throws<InvalidOperationException>(() => value.Update(1));
+        Assert.Contains("state 'counts' of operator 'op'", e.Message);
+        Assert.Contains("a key of 2002 bytes", e.Message); // 2 length bytes + 2000 chars
+        Assert.Contains("segment of 1024 bytes", e.Message);
+        Assert.False(value.HasValue);
+        Assert.Equal(0, backend.EntryCount);
+        Assert.Equal(pool.TotalSegments, pool.AvailableSegments); // the chain rented for the value went back
+    }
+
+    [Fact]
+    public void A_large_value_that_cannot_get_its_segments_leaves_the_old_value()
+    {
+        var pool = new MemorySegmentPool(4 * 256, 256, "managed");
+        using var backend = NewBackend(pool, "op");
+        var value = backend.GetValueState(new ValueStateDescriptor<string>("blob"));
+        backend.SetCurrentKey("k");
+        value.Update(new string('a', 500)); // a stub segment and a chain of two
+        var e = Assert.Throws<InvalidOperationException>(() => value.Update(new string('b', 1000)));
+        Assert.StartsWith("managed memory exhausted: state 'blob'", e.Message);
+        Assert.Equal(new string('a', 500), value.Value());
+        Assert.Equal(1, pool.AvailableSegments);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace DataflowCompiler.Runtime.Tests.State;
 
 /// <summary>
 /// The storage layer on its own, with hashes forced to collide (long probe runs, backward-shift deletion),
-/// variable-length values (relocation), tiny segments and explicit compactions, against a dictionary.
+/// variable-length values (relocation, and chains for values longer than a 128-byte segment), tiny segments and
+/// explicit compactions, against a dictionary.
 /// </summary>
 public sealed class BinaryStateTableTests
 {
@@ -19,7 +20,7 @@ public sealed class BinaryStateTableTests
         Prop.ForAll(
             (from kind in Gen.Choose(0, 4)
              from key in Gen.Choose(0, 40)
-             from length in Gen.Choose(0, 30)
+             from length in Gen.Frequency((3, Gen.Choose(0, 30)), (1, Gen.Choose(60, 300)))
              select (kind, key, length)).ArrayOf().ToArbitrary(),
             ops =>
             {
@@ -41,7 +42,7 @@ public sealed class BinaryStateTableTests
                         case 1:
                             table.Append(KeyGroup, hash, keyBytes, secondary, value);
                             model[key] = model.TryGetValue(key, out var old) ? [.. old, .. value] : value;
-                            if (model[key].Length > 60)
+                            if (model[key].Length > 700)
                             {
                                 Assert.True(table.Remove(KeyGroup, hash, keyBytes, secondary));
                                 model.Remove(key);

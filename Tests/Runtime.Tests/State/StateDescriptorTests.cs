@@ -1,4 +1,3 @@
-using DataflowCompiler.Functions;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.State;
 
@@ -50,16 +49,4 @@ public sealed class StateDescriptorTests
         Assert.Same(function, aggregating.AggregateFunction);
         Assert.Null(aggregating.AccumulatorSerializer);
     }
-}
-
-/// <summary>An unmanaged accumulator: stored as raw bytes by the built-in serializer.</summary>
-public readonly record struct Average(long Sum, long Count);
-
-/// <summary>Mean of the added values; 0 for none.</summary>
-public sealed class AverageFunction : IAggregateFunction<long, Average, double>
-{
-    public Average CreateAccumulator() => new(0, 0);
-    public Average Add(long value, Average accumulator) => new(accumulator.Sum + value, accumulator.Count + 1);
-    public double GetResult(Average accumulator) => accumulator.Count == 0 ? 0 : (double)accumulator.Sum / accumulator.Count;
-    public Average Merge(Average a, Average b) => new(a.Sum + b.Sum, a.Count + b.Count);
 }
