@@ -5,7 +5,7 @@ namespace DataflowCompiler.State;
 /// (Flink's KeyedStateBackend). Backends are pluggable; <see cref="BinaryKeyedStateBackend{TKey}"/> is the
 /// default. Thread-confined: only the task thread uses it.
 /// </summary>
-public interface IKeyedStateBackend<TKey> : IDisposable
+public interface IKeyedStateBackend<TKey> : IKeyedStateStore, IDisposable
 {
     /// <summary>The key groups this backend owns.</summary>
     KeyGroupRange KeyGroupRange { get; }
@@ -24,21 +24,6 @@ public interface IKeyedStateBackend<TKey> : IDisposable
 
     /// <summary>The key group of the current key; throws if none was set.</summary>
     int CurrentKeyGroup { get; }
-
-    /// <summary>The value state named by the descriptor; the same name always gives the same state object.</summary>
-    IValueState<T> GetValueState<T>(ValueStateDescriptor<T> descriptor);
-
-    /// <summary>The list state named by the descriptor; the same name always gives the same state object.</summary>
-    IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor);
-
-    /// <summary>The map state named by the descriptor; the same name always gives the same state object.</summary>
-    IMapState<TUK, TUV> GetMapState<TUK, TUV>(MapStateDescriptor<TUK, TUV> descriptor);
-
-    /// <summary>The reducing state named by the descriptor; the same name always gives the same state object.</summary>
-    IReducingState<T> GetReducingState<T>(ReducingStateDescriptor<T> descriptor);
-
-    /// <summary>The aggregating state named by the descriptor; the same name always gives the same state object.</summary>
-    IAggregatingState<TIn, TOut> GetAggregatingState<TIn, TAcc, TOut>(AggregatingStateDescriptor<TIn, TAcc, TOut> descriptor);
 
     /// <summary>Live entries over all states, keys and namespaces (tests use it to prove state gets cleaned).</summary>
     long EntryCount { get; }

@@ -1,0 +1,67 @@
+using DataflowCompiler.Memory.Serialization;
+using DataflowCompiler.Operators;
+
+namespace DataflowCompiler.Graph;
+
+/// <summary>Whether an operator may be chained with its neighbours (Flink's ChainingStrategy).</summary>
+internal enum ChainingStrategy
+{
+    /// <summary>Chains with its predecessor and successors where the rules allow.</summary>
+    Always,
+
+    /// <summary>Starts a new chain but successors may chain to it.</summary>
+    Head,
+
+    /// <summary>Never chained.</summary>
+    Never,
+}
+
+/// <summary>A logical operator of the stream graph, as the fluent API recorded it.</summary>
+internal sealed class StreamNode
+{
+    public StreamNode(int id, string kind, string name, TypeInfo outputType, TypeInfo[] inputTypes, Func<StreamOperator> operatorFactory)
+    {
+        Id = id;
+        Kind = kind;
+        Name = name;
+        OutputType = outputType;
+        InputTypes = inputTypes;
+        OperatorFactory = operatorFactory;
+    }
+
+    public int Id { get; }
+
+    /// <summary>The operator kind used in chain signatures ("Map", "Filter", "Source", ...).</summary>
+    public string Kind { get; }
+
+    public string Name { get; set; }
+    public string? Uid { get; set; }
+    public int? Parallelism { get; set; }
+    public int? MaxParallelism { get; set; }
+
+    /// <summary>Highest parallelism the operator supports (1 for non-parallel sources).</summary>
+    public int ParallelismLimit { get; set; } = int.MaxValue;
+
+    public TypeInfo OutputType { get; }
+    public TypeInfo[] InputTypes { get; }
+    public Func<StreamOperator> OperatorFactory { get; }
+    public ChainingStrategy Chaining { get; set; } = ChainingStrategy.Always;
+    public string SlotSharingGroup { get; set; } = "default";
+    public bool IsSource { get; init; }
+    public bool IsSink { get; init; }
+
+    /// <summary>The key type for keyed operators, checked for a serializer when the job is built.</summary>
+    public TypeInfo? KeyType { get; init; }
+
+    public List<StreamEdge> InEdges { get; } = new();
+    public List<StreamEdge> OutEdges { get; } = new();
+
+    /// <summary>Parallelism and max parallelism after defaults were applied (set while building the job graph).</summary>
+    public int ResolvedParallelism { get; set; }
+    public int ResolvedMaxParallelism { get; set; }
+
+    /// <summary>How the operator is named in errors: its name, and its uid if it has one.</summary>
+    public string Description => Uid is null ? $"'{Name}'" : $"'{Name}' (uid '{Uid}')";
+
+    public override string ToString() => Description;
+}

@@ -1,0 +1,131 @@
+using DataflowCompiler.Graph;
+using DataflowCompiler.Memory;
+using DataflowCompiler.Memory.Serialization;
+using DataflowCompiler.Network;
+using DataflowCompiler.Operators;
+
+namespace DataflowCompiler.Tasks;
+
+/// <summary>
+/// The operators of one subtask of a chain, wired together: chained operators call each other
+/// directly; edges leaving the chain go through record writers; input channels feed the head(s).
+/// </summary>
+internal sealed class OperatorChain
+{
+    private readonly List<StreamOperator> _operators = new(); // head first
+    private readonly List<Action> _flushes = new();
+
+    public OperatorChain(JobVertex vertex, int subtaskIndex, IReadOnlyList<ResultPartition> partitions, IReadOnlyList<(JobEdge Edge, int Channels)> outputs,
+        SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation)
+    {
+        TaskName = $"{vertex.Name} ({subtaskIndex + 1}/{vertex.Parallelism})";
+        var operators = new Dictionary<StreamNode, StreamOperator>();
+        foreach (var node in vertex.Operators)
+        {
+            var op = node.OperatorFactory();
+            op.Name = node.Name;
+            op.Setup(new OperatorContext(node.Name, TaskName, subtaskIndex, node.ResolvedParallelism, node.ResolvedMaxParallelism,
+                serializers, managedMemory, counters, cancellation));
+            operators[node] = op;
+            _operators.Add(op);
+        }
+        Operators = operators;
+
+        // Outputs leaving the chain: one record writer per job edge.
+        var networkOutputs = new Dictionary<StreamEdge, object>();
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            var (edge, channels) = outputs[i];
+            var streamEdge = edge.StreamEdge;
+            var partitioner = streamEdge.Partitioner();
+            partitioner.Setup(channels, subtaskIndex, streamEdge.Target.ResolvedMaxParallelism);
+            string edgeName = partitioner.Kind == "hash" ? $"KeyBy before {streamEdge.Target.Description}" : streamEdge.Description;
+            networkOutputs[streamEdge] = streamEdge.Type.CreateRecordWriterOutput(partitions[i], serializers, partitioner, channels, flushAlways,
+                edgeName, TaskName, out var flush);
+            _flushes.Add(flush);
+        }
+
+        // Wire each operator's output, from the tail backwards so targets exist.
+        for (int i = vertex.Operators.Count - 1; i >= 0; i--)
+        {
+            var node = vertex.Operators[i];
+            var main = new List<object>();
+            var sides = new Dictionary<string, List<object>>();
+            foreach (var edge in node.OutEdges)
+            {
+                object output = vertex.ChainedEdges.Contains(edge)
+                    ? edge.Type.CreateChainingOutput(operators[edge.Target].GetInput(edge.InputIndex))
+                    : networkOutputs[edge];
+                if (edge.SideOutputTag is { } tag)
+                {
+                    if (!sides.TryGetValue(tag, out var list))
+                    {
+                        sides[tag] = list = new List<object>();
+                    }
+                    list.Add(output);
+                }
+                else
+                {
+                    main.Add(output);
+                }
+            }
+            var sideOutputs = new Dictionary<string, object>();
+            foreach (var (tag, list) in sides)
+            {
+                var type = node.OutEdges.First(e => e.SideOutputTag == tag).Type;
+                sideOutputs[tag] = type.CombineOutputs(list);
+            }
+            operators[node].SetOutput(node.OutputType.CreateOperatorOutput(node.OutputType.CombineOutputs(main), sideOutputs));
+        }
+    }
+
+    public string TaskName { get; }
+
+    public IReadOnlyDictionary<StreamNode, StreamOperator> Operators { get; }
+
+    public StreamOperator Head => _operators[0];
+
+    /// <summary>Opens operators tail first, so every operator's successors are ready when it opens.</summary>
+    public void Open()
+    {
+        for (int i = _operators.Count - 1; i >= 0; i--)
+        {
+            _operators[i].Open();
+        }
+    }
+
+    /// <summary>End of input: finishes operators head first, so what an operator emits while finishing reaches finished successors last.</summary>
+    public void Finish()
+    {
+        foreach (var op in _operators)
+        {
+            op.Finish();
+        }
+    }
+
+    public void FlushOutputs()
+    {
+        foreach (var flush in _flushes)
+        {
+            flush();
+        }
+    }
+
+    /// <summary>Closes every operator, head first; collects failures instead of stopping at the first.</summary>
+    public List<Exception> Close()
+    {
+        var errors = new List<Exception>();
+        foreach (var op in _operators)
+        {
+            try
+            {
+                op.Close();
+            }
+            catch (Exception e)
+            {
+                errors.Add(e);
+            }
+        }
+        return errors;
+    }
+}
