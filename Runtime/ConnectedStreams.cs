@@ -67,7 +67,8 @@ public sealed class ConnectedStreams<T1, T2>
     {
         var graph = environment.Graph;
         var node = graph.AddNode(new StreamNode(graph.NextId, kind, kind, TypeInfo<TOut>.Instance,
-            new TypeInfo[] { TypeInfo<TA>.Instance, TypeInfo<TB>.Instance }, factory) { KeyType = keyType });
+            new TypeInfo[] { TypeInfo<TA>.Instance, TypeInfo<TB>.Instance }, factory)
+        { KeyType = keyType });
         first.Wire(node, 1);
         second.Wire(node, 2);
         return new DataStream<TOut>(environment, node);

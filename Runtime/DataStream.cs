@@ -295,7 +295,8 @@ public class DataStream<T>
     {
         var graph = Environment.Graph;
         var node = graph.AddNode(new StreamNode(graph.NextId, kind, name, TypeInfo<TOut>.Instance,
-            new TypeInfo[] { TypeInfo<T>.Instance }, factory) { KeyType = keyType });
+            new TypeInfo[] { TypeInfo<T>.Instance }, factory)
+        { KeyType = keyType });
         Wire(node, 1);
         return new DataStream<TOut>(Environment, node);
     }

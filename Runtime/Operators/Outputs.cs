@@ -1,6 +1,6 @@
 using DataflowCompiler.Functions;
-using DataflowCompiler.Partitioning;
 using DataflowCompiler.Network;
+using DataflowCompiler.Partitioning;
 
 namespace DataflowCompiler.Operators;
 

@@ -1,5 +1,5 @@
-using DataflowCompiler.Sinks;
 using DataflowCompiler.Functions;
+using DataflowCompiler.Sinks;
 
 namespace DataflowCompiler.Runtime.Tests.EndToEnd;
 
