@@ -47,20 +47,9 @@ public sealed class ListSerializer<T> : IRecordSerializer<List<T>>, IRecordSeria
         }
     }
 
-    void IRecordSerializer<IList<T>>.Serialize(IList<T> value, DataOutputSerializer output)
-    {
-        if (value is null)
-        {
-            output.WriteVarUInt32(0);
-            return;
-        }
-        int count = value.Count;
-        output.WriteVarUInt32((uint)count + 1);
-        for (int i = 0; i < count; i++)
-        {
-            _element.Serialize(value[i], output);
-        }
-    }
+    // Lists and arrays are IReadOnlyList<T> too; other IList<T> implementations are copied once.
+    void IRecordSerializer<IList<T>>.Serialize(IList<T> value, DataOutputSerializer output) =>
+        ((IRecordSerializer<IReadOnlyList<T>>)this).Serialize(value as IReadOnlyList<T> ?? value?.ToArray()!, output);
 
     /// <inheritdoc/>
     public List<T> Deserialize(ref DataInputView input)

@@ -42,14 +42,8 @@ internal sealed class BinaryListState<T> : BinaryKeyedState, IListState<T>
 
     public void AddAll(IEnumerable<T> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
         int hash = EntryHash();
-        ValueBuffer.Clear();
-        foreach (var value in values)
-        {
-            _serializer.Serialize(value, ValueBuffer);
-        }
-        if (ValueBuffer.Length > 0)
+        if (SerializeAll(values))
         {
             Table.Append(KeyGroup, hash, Key, Namespace, ValueBuffer.WrittenSpan);
         }
@@ -57,21 +51,27 @@ internal sealed class BinaryListState<T> : BinaryKeyedState, IListState<T>
 
     public void Update(IEnumerable<T> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
         int hash = EntryHash();
+        if (SerializeAll(values))
+        {
+            Table.Put(KeyGroup, hash, Key, Namespace, ValueBuffer.WrittenSpan);
+        }
+        else
+        {
+            Table.Remove(KeyGroup, hash, Key, Namespace);
+        }
+    }
+
+    /// <summary>Serializes the elements back to back into the value buffer; false if there were none.</summary>
+    private bool SerializeAll(IEnumerable<T> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
         ValueBuffer.Clear();
         foreach (var value in values)
         {
             _serializer.Serialize(value, ValueBuffer);
         }
-        if (ValueBuffer.Length == 0)
-        {
-            Table.Remove(KeyGroup, hash, Key, Namespace);
-        }
-        else
-        {
-            Table.Put(KeyGroup, hash, Key, Namespace, ValueBuffer.WrittenSpan);
-        }
+        return ValueBuffer.Length > 0;
     }
 
     public void Clear() => Table.Remove(KeyGroup, EntryHash(), Key, Namespace);
