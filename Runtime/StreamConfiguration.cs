@@ -32,9 +32,6 @@ public sealed class StreamConfiguration
     /// <summary>Chain forward-connected operators into one task (default true).</summary>
     public bool ChainingEnabled { get; set; } = true;
 
-    /// <summary>How long cancellation waits for task threads to stop before it reports them as stuck. Default 30 s.</summary>
-    public TimeSpan TaskCancellationTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>Throws if a setting is out of range, naming the setting.</summary>
     public void Validate()
     {
