@@ -9,10 +9,6 @@ internal static class SerializerEmitter
     private static readonly string s_generatedCode =
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"DataflowCompiler.Generator\", \"{typeof(SerializerEmitter).Assembly.GetName().Version}\")]";
 
-    /// <summary>The hint name of the file generated for <paramref name="spec"/>.</summary>
-    public static string HintName(SerializableTypeSpec spec) =>
-        new string(spec.DisplayName.Select(c => char.IsLetterOrDigit(c) || c == '.' || c == '_' ? c : '_').ToArray()) + ".Serializer.g.cs";
-
     public static string Emit(SerializableTypeSpec spec)
     {
         var locals = Locals(spec);

@@ -46,7 +46,7 @@ public sealed class SerializerGenerator : IIncrementalGenerator
             .SelectMany(static (all, _) => Distinct(all.Left, all.Right))
             .WithTrackingName(Steps.Types);
 
-        context.RegisterSourceOutput(types, static (output, spec) => output.AddSource(SerializerEmitter.HintName(spec), SerializerEmitter.Emit(spec)));
+        context.RegisterSourceOutput(types, static (output, spec) => output.AddSource(spec.HintName, SerializerEmitter.Emit(spec)));
     }
 
     /// <summary>One spec per type, ordered by name so unrelated edits keep every item in place.</summary>

@@ -226,6 +226,7 @@ internal sealed class SerializerParser
         return new SerializableTypeSpec(
             type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             display,
+            HintName(type),
             type.Name + "Serializer",
             type.IsReferenceType,
             new ImmutableEquatableArray<SerializableMemberSpec>(members),
@@ -383,6 +384,17 @@ internal sealed class SerializerParser
             }
         }
         return true;
+    }
+
+    /// <summary><c>MyApp.Outer+Inner.Serializer.g.cs</c>: nesting marked apart from namespaces so two types never share a file name.</summary>
+    private static string HintName(INamedTypeSymbol type)
+    {
+        string name = type.Name;
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            name = outer.Name + "+" + name;
+        }
+        return (type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." : "") + name + ".Serializer.g.cs";
     }
 
     private static bool HasSerializableAttribute(INamedTypeSymbol type) =>
