@@ -92,6 +92,12 @@ internal static class SerializerEmitter
             writer.CloseBlock(";");
         }
         writer.CloseBlock();
+        if (spec.Members.Any(m => m.Encoding == MemberEncoding.NullableSerializer))
+        {
+            writer.WriteLine();
+            writer.WriteLine("private static SerializationException NullFlag(byte flag, int position) =>");
+            writer.WriteLine("    new($\"Invalid null flag {flag} at offset {position - 1} (expected 0 or 1).\");");
+        }
         writer.CloseBlock();
         writer.CloseBlock();
         return writer.ToString();
@@ -133,7 +139,8 @@ internal static class SerializerEmitter
         MemberEncoding.Primitive => $"input.Read{member.PrimitiveMethod}()",
         MemberEncoding.String => member.ReadNeedsSuppression ? "input.ReadString()!" : "input.ReadString()",
         MemberEncoding.Unmanaged => $"input.ReadUnmanaged<{member.TypeName}>()",
-        MemberEncoding.NullableSerializer => $"input.ReadBoolean() ? {FieldName(member, locals)}.Deserialize(ref input) : null",
+        MemberEncoding.NullableSerializer =>
+            $"input.ReadByte() switch {{ 0 => null, 1 => {FieldName(member, locals)}.Deserialize(ref input), var flag => throw NullFlag(flag, input.Position) }}",
         _ => $"{FieldName(member, locals)}.Deserialize(ref input)",
     };
 

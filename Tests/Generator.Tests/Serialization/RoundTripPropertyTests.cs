@@ -88,6 +88,32 @@ public sealed class RoundTripPropertyTests
         }).Check(s_config);
     }
 
+    [Fact]
+    public void A_nullable_nested_record_is_a_flag_byte_then_the_nested_members()
+    {
+        var generated = Probe<Func<long, string?, string?, int, byte[]>>("ParcelBytes");
+        var parcels = from id in Of<long>() from city in s_nullableStrings from street in s_nullableStrings from zip in Of<int>() select (id, city, street, zip);
+
+        Prop.ForAll(parcels.ToArbitrary(), p =>
+        {
+            // The reference: Parcel(long Id, Address? To) with Address(string City, string? Street, int Zip), by hand.
+            var expected = new DataOutputSerializer();
+            expected.WriteInt64(p.id);
+            if (p.city is null)
+            {
+                expected.WriteByte(0);
+            }
+            else
+            {
+                expected.WriteByte(1);
+                expected.WriteString(p.city);
+                expected.WriteString(p.street);
+                expected.WriteInt32(p.zip);
+            }
+            Assert.Equal(expected.ToArray(), generated(p.id, p.city, p.street, p.zip));
+        }).Check(s_config);
+    }
+
     private static T Probe<T>(string method) where T : Delegate =>
         s_shop.Value.GetType("Shop.Probe", throwOnError: true)!.GetMethod(method)!.CreateDelegate<T>();
 }

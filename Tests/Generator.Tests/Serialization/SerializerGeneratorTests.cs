@@ -12,9 +12,19 @@ public sealed class SerializerGeneratorTests
         var (_, result) = GeneratorHarness.Generate(GeneratorHarness.CreateCompilation([TestSources.Shop]));
 
         Assert.Equal(
-            ["Shop.Address.Serializer.g.cs", "Shop.Click.Serializer.g.cs", "Shop.Customer.Serializer.g.cs", "Shop.Order.Serializer.g.cs", "Shop.Point.Serializer.g.cs"],
+            ["Shop.Address.Serializer.g.cs", "Shop.Click.Serializer.g.cs", "Shop.Customer.Serializer.g.cs", "Shop.Order.Serializer.g.cs", "Shop.Parcel.Serializer.g.cs", "Shop.Point.Serializer.g.cs"],
             result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
         Assert.Equal("DataflowCompiler.Serialization.Generated", GeneratorHarness.Invoke<string>(s_shop.Value, "Shop.Probe", "Namespaces"));
+    }
+
+    [Fact]
+    public void A_flag_other_than_0_or_1_before_a_nullable_member_is_rejected()
+    {
+        byte[] bytes = [.. BitConverter.GetBytes(5L), 2];
+
+        var error = Assert.Throws<TargetInvocationException>(() => GeneratorHarness.Invoke<string>(s_shop.Value, "Shop.Probe", "ParcelFromBytes", bytes));
+
+        Assert.Equal("Invalid null flag 2 at offset 8 (expected 0 or 1).", error.InnerException!.Message);
     }
 
     [Fact]

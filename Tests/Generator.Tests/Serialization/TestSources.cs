@@ -30,6 +30,9 @@ internal static class TestSources
         }
 
         [DataflowSerializable]
+        public sealed record Parcel(long Id, Address? To);
+
+        [DataflowSerializable]
         public struct Point
         {
             public int X;
@@ -54,9 +57,17 @@ internal static class TestSources
             public static string SerializerNamespace<T>() => Registry.Get<T>().GetType().Namespace!;
 
             public static string? Namespaces() =>
-                string.Join(",", new[] { SerializerNamespace<Click>(), SerializerNamespace<Address>(), SerializerNamespace<Order>(), SerializerNamespace<Point>(), SerializerNamespace<Customer>() }.Distinct());
+                string.Join(",", new[] { SerializerNamespace<Click>(), SerializerNamespace<Address>(), SerializerNamespace<Order>(), SerializerNamespace<Parcel>(), SerializerNamespace<Point>(), SerializerNamespace<Customer>() }.Distinct());
 
             public static byte[] ClickBytes(long userId, string url, int count) => Bytes(new Click(userId, url, count));
+
+            public static byte[] ParcelBytes(long id, string? city, string? street, int zip) => Bytes(new Parcel(id, city is null ? null : new Address(city, street, zip)));
+
+            public static string ParcelFromBytes(byte[] bytes)
+            {
+                var input = new DataInputView(bytes);
+                return Registry.Get<Parcel>().Deserialize(ref input).ToString();
+            }
 
             public static T RoundTrip<T>(T value)
             {
