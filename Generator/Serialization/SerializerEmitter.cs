@@ -149,7 +149,7 @@ internal static class SerializerEmitter
     /// <summary>camelCase local names, unique and clear of the method parameters and keywords.</summary>
     private static Dictionary<SerializableMemberSpec, string> Locals(SerializableTypeSpec spec)
     {
-        var used = new HashSet<string> { "value", "output", "input", "registry" };
+        var used = new HashSet<string> { "value", "output", "input", "registry", "flag", "position" };
         var locals = new Dictionary<SerializableMemberSpec, string>();
         foreach (var member in spec.Members)
         {

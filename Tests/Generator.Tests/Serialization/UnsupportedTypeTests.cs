@@ -23,6 +23,8 @@ public sealed class UnsupportedTypeTests
         [DataflowSerializable] public sealed class ReadOnlyField { public readonly int Count; }
         public static class Outer { [DataflowSerializable] private sealed record Hidden(long Id); }
         public static class Catalog { [DataflowSerializable] public sealed record Item(string Sku, long Price); }
+        // Member names that are keywords or the generated code's own names still compile.
+        [DataflowSerializable] public sealed class Awkward { public int @class; public long Value { get; set; } public string? Flag { get; set; } public Fine? Input { get; set; } public int Registry; }
         """;
 
     [Fact]
@@ -31,7 +33,7 @@ public sealed class UnsupportedTypeTests
         // Generate fails the test on any diagnostic of the generator or of the compilation.
         var (_, result) = GeneratorHarness.Generate(GeneratorHarness.CreateCompilation([Source]));
 
-        Assert.Equal(["Odd.Catalog+Item.Serializer.g.cs", "Odd.Fine.Serializer.g.cs"],
+        Assert.Equal(["Odd.Awkward.Serializer.g.cs", "Odd.Catalog+Item.Serializer.g.cs", "Odd.Fine.Serializer.g.cs"],
             result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
     }
 }
