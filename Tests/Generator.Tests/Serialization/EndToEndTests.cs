@@ -18,6 +18,8 @@ public sealed class EndToEndTests
 
         public sealed record Venue(string Name);
 
+        public sealed record SymbolKey(string Symbol, int Length);
+
         [DataflowJob]
         public static class RebalanceJob
         {
@@ -32,6 +34,18 @@ public sealed class EndToEndTests
                     .CollectToList();
                 env.Execute("rebalance");
                 return sink.Results.Select(Describe).Order().ToList();
+            }
+
+            /// <summary>A generated record as the key (hashed over its bytes) and as the reduced value kept in keyed state.</summary>
+            public static List<string> RunKeyed()
+            {
+                var env = StreamEnvironment.CreateLocal(2);
+                var sink = env.FromCollection(Enumerable.Range(0, 700).Select(i => new Trade(i, "S" + (i % 7), new List<long> { 1 }, null)))
+                    .KeyBy(t => new SymbolKey(t.Symbol, t.Symbol.Length))
+                    .Reduce((a, b) => a with { Id = a.Id + b.Id, Fills = a.Fills.Concat(b.Fills).ToList() })
+                    .CollectToList();
+                env.Execute("keyed");
+                return sink.Results.GroupBy(t => t.Symbol).Select(g => g.MaxBy(t => t.Fills.Count)!).Select(Describe).Order().ToList();
             }
 
             public static string SerializerOfTrade() => new DataflowCompiler.Memory.Serialization.SerializerRegistry().Get<Trade>().GetType().Namespace!;
@@ -52,6 +66,20 @@ public sealed class EndToEndTests
             .Order().ToList();
         Assert.Equal(expected, results);
         Assert.Equal("DataflowCompiler.Serialization.Generated", GeneratorHarness.Invoke<string>(assembly, "Trading.RebalanceJob", "SerializerOfTrade"));
+    }
+
+    [Fact]
+    public void A_generated_record_works_as_key_and_as_keyed_state()
+    {
+        var assembly = GeneratorHarness.CompileAndLoad(JobSource);
+
+        var results = GeneratorHarness.Invoke<List<string>>(assembly, "Trading.RebalanceJob", "RunKeyed");
+
+        // Each symbol's last running reduction: the sum of its ids and one fill per trade.
+        var expected = Enumerable.Range(0, 7)
+            .Select(s => $"{Enumerable.Range(0, 700).Where(i => i % 7 == s).Sum()}:S{s}:{string.Join(",", Enumerable.Repeat(1, 100))}:-")
+            .Order().ToList();
+        Assert.Equal(expected, results);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class IncrementalTests
             var reasons = result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
             Assert.All(reasons, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}"));
         }
-        Assert.Equal(8, result.TrackedSteps[SerializerGenerator.Steps.Types].Single().Outputs.Length); // Shop's six, the job's Trade and Venue
+        Assert.Equal(9, result.TrackedSteps[SerializerGenerator.Steps.Types].Single().Outputs.Length); // Shop's six, the job's Trade, Venue and SymbolKey
         Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
             output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
     }
