@@ -7,6 +7,7 @@ namespace DataflowCompiler.Memory.Serialization;
 
 /// <summary>
 /// Finds the <see cref="IRecordSerializer{T}"/> for a type: serializers the user registered first,
+/// then the serializers the compile-time generator registered (<see cref="RegisterGenerated{T}"/>),
 /// then the built-in ones. A type with none gets a <see cref="SerializationException"/> that names
 /// the type (and, for a composite type, the element that has no serializer) and how to register one.
 /// </summary>
@@ -29,6 +30,9 @@ public sealed class SerializerRegistry
     private static readonly MethodInfo s_containsReferences =
         typeof(RuntimeHelpers).GetMethod(nameof(RuntimeHelpers.IsReferenceOrContainsReferences))!;
 
+    /// <summary>Generated serializer factories, process-wide.</summary>
+    private static readonly ConcurrentDictionary<Type, GeneratedFactory> s_generated = new();
+
     private readonly ConcurrentDictionary<Type, object> _registered = new();
     private readonly ConcurrentDictionary<Type, object> _resolved = new();
 
@@ -38,6 +42,24 @@ public sealed class SerializerRegistry
         ArgumentNullException.ThrowIfNull(serializer);
         _registered[typeof(T)] = serializer;
         _resolved.Clear(); // composites resolved earlier may hold the serializer this one replaces
+    }
+
+    /// <summary>
+    /// Registers, for every registry in the process, a generated serializer for <typeparamref name="T"/>.
+    /// Called by the module initializers the compile-time generator emits; user code calls <see cref="Register{T}"/>.
+    /// </summary>
+    /// <param name="factory">
+    /// Creates the serializer for one registry; it takes the serializers of the type's members from that
+    /// registry once, so a user registration for a member type is honoured.
+    /// </param>
+    /// <remarks>
+    /// A registry consults generated serializers after its own registrations and before the built-in ones.
+    /// Register before resolving types that contain <typeparamref name="T"/>; resolved composites are cached.
+    /// </remarks>
+    public static void RegisterGenerated<T>(Func<SerializerRegistry, IRecordSerializer<T>> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        s_generated[typeof(T)] = new GeneratedFactory<T>(factory);
     }
 
     /// <summary>The serializer for <typeparamref name="T"/>, or a <see cref="SerializationException"/> saying why there is none.</summary>
@@ -80,9 +102,24 @@ public sealed class SerializerRegistry
         {
             return serializer;
         }
-        serializer = Build(type, ref failure);
+        serializer = Generated(type) ?? Build(type, ref failure);
         // One instance per type even when threads race to resolve it.
         return serializer is null ? null : _resolved.GetOrAdd(type, serializer);
+    }
+
+    private object? Generated(Type type)
+    {
+        if (!s_generated.TryGetValue(type, out var factory))
+        {
+            // The generated registrations run in the module initializer of the type's assembly, which may
+            // not have run yet if nothing in that assembly was called; run it (once) and look again.
+            RuntimeHelpers.RunModuleConstructor(type.Module.ModuleHandle);
+            if (!s_generated.TryGetValue(type, out factory))
+            {
+                return null;
+            }
+        }
+        return factory.Create(this);
     }
 
     private object? Build(Type type, ref Failure? failure)
@@ -177,6 +214,17 @@ public sealed class SerializerRegistry
         if (definition == typeof(ValueTuple<,,,,,>)) return typeof(ValueTupleSerializer<,,,,,>);
         if (definition == typeof(ValueTuple<,,,,,,>)) return typeof(ValueTupleSerializer<,,,,,,>);
         return null;
+    }
+
+    private abstract class GeneratedFactory
+    {
+        public abstract object Create(SerializerRegistry registry);
+    }
+
+    private sealed class GeneratedFactory<T>(Func<SerializerRegistry, IRecordSerializer<T>> factory) : GeneratedFactory
+    {
+        public override object Create(SerializerRegistry registry) =>
+            factory(registry) ?? throw new SerializationException($"The generated serializer factory for '{DisplayName(typeof(T))}' returned null.");
     }
 
     /// <summary>The type that has no serializer and the composites (innermost first) that contain it.</summary>
