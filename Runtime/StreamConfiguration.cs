@@ -35,6 +35,18 @@ public sealed class StreamConfiguration
     /// <summary>How long cancellation waits for task threads to stop before it reports them as stuck. Default 30 s.</summary>
     public TimeSpan TaskCancellationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often periodic watermark generators emit (Flink's auto-watermark interval), in processing time.
+    /// Default 200 ms; zero turns periodic emission off (punctuated generators and the final watermark still work).
+    /// </summary>
+    public TimeSpan AutoWatermarkInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The processing-time clock of the job's tasks: processing-time timers, periodic watermarks, idleness and
+    /// ingestion time read it. Default <see cref="TimeProvider.System"/>; tests use a <see cref="Time.ManualTimeProvider"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Throws if a setting is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -53,6 +65,14 @@ public sealed class StreamConfiguration
         if (BufferTimeout < TimeSpan.Zero && BufferTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(BufferTimeout), BufferTimeout, "Buffer timeout must be zero, positive, or Timeout.InfiniteTimeSpan.");
+        }
+        if (AutoWatermarkInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AutoWatermarkInterval), AutoWatermarkInterval, "The auto-watermark interval must be zero (off) or positive.");
+        }
+        if (TimeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(TimeProvider), "Set a time provider (TimeProvider.System by default).");
         }
         if (SegmentSize < 256)
         {
