@@ -3,6 +3,7 @@ using DataflowCompiler.Graph;
 using DataflowCompiler.Operators;
 using DataflowCompiler.Partitioning;
 using DataflowCompiler.Sinks;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler;
 
@@ -174,6 +175,24 @@ public class DataStream<T>
     {
         ArgumentNullException.ThrowIfNull(function, nameof(function));
         return Transform<TOut>("Process", "Process", () => new ProcessOperator<T, TOut>(FunctionCopy.Of(function)));
+    }
+
+    /// <summary>
+    /// Gives every record a timestamp from <paramref name="strategy"/> and generates watermarks from here on
+    /// (periodically and/or per record); watermarks from upstream are dropped, except the final one of a finished input.
+    /// Prefer a strategy at the source (<see cref="StreamEnvironment.FromSource{T}(Sources.ISource{T}, WatermarkStrategy{T}, string?)"/>).
+    /// </summary>
+    public DataStream<T> AssignTimestampsAndWatermarks(WatermarkStrategy<T> strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy, nameof(strategy));
+        var graph = Environment.Graph;
+        var node = graph.AddNode(new StreamNode(graph.NextId, "TimestampsAndWatermarks", "Timestamps/Watermarks", TypeInfo<T>.Instance,
+            new TypeInfo[] { TypeInfo<T>.Instance }, () => new TimestampsAndWatermarksOperator<T>(strategy))
+        {
+            AssignsTimestamps = true,
+        });
+        Wire(node, 1);
+        return new DataStream<T>(Environment, node);
     }
 
     /// <summary>The records this stream's operator emitted to the side output <paramref name="tag"/>.</summary>

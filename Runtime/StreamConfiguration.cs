@@ -32,6 +32,18 @@ public sealed class StreamConfiguration
     /// <summary>Chain forward-connected operators into one task (default true).</summary>
     public bool ChainingEnabled { get; set; } = true;
 
+    /// <summary>
+    /// How often periodic watermark generators emit (Flink's auto-watermark interval), in processing time.
+    /// Default 200 ms; zero turns periodic emission off (punctuated generators and the final watermark still work).
+    /// </summary>
+    public TimeSpan AutoWatermarkInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The processing-time clock of the job's tasks: processing-time timers, periodic watermarks, idleness and
+    /// ingestion time read it. Default <see cref="TimeProvider.System"/>; tests use a <see cref="Time.ManualTimeProvider"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Throws if a setting is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -50,6 +62,14 @@ public sealed class StreamConfiguration
         if (BufferTimeout < TimeSpan.Zero && BufferTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(BufferTimeout), BufferTimeout, "Buffer timeout must be zero, positive, or Timeout.InfiniteTimeSpan.");
+        }
+        if (AutoWatermarkInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AutoWatermarkInterval), AutoWatermarkInterval, "The auto-watermark interval must be zero (off) or positive.");
+        }
+        if (TimeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(TimeProvider), "Set a time provider (TimeProvider.System by default).");
         }
         if (SegmentSize < 256)
         {

@@ -3,6 +3,7 @@ using DataflowCompiler.Graph;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.Operators;
 using DataflowCompiler.Sources;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler;
 
@@ -81,6 +82,26 @@ public sealed class StreamEnvironment
         {
             IsSource = true,
             ParallelismLimit = source.MaxParallelism,
+        });
+        node.Chaining = ChainingStrategy.Head;
+        return new DataStream<T>(this, node);
+    }
+
+    /// <summary>
+    /// A stream from any source, with event time: every record gets its timestamp from the strategy's assigner, and
+    /// each source subtask generates watermarks (periodically every <see cref="StreamConfiguration.AutoWatermarkInterval"/>
+    /// and/or per record) and, when its input ends, the final <see cref="Watermark.MaxValue"/>.
+    /// </summary>
+    public DataStream<T> FromSource<T>(ISource<T> source, WatermarkStrategy<T> watermarkStrategy, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(watermarkStrategy);
+        var node = _graph.AddNode(new StreamNode(_graph.NextId, "Source", $"Source: {name ?? source.Name}", TypeInfo<T>.Instance,
+            Array.Empty<TypeInfo>(), () => new SourceOperator<T>(source, watermarkStrategy))
+        {
+            IsSource = true,
+            ParallelismLimit = source.MaxParallelism,
+            AssignsTimestamps = true,
         });
         node.Chaining = ChainingStrategy.Head;
         return new DataStream<T>(this, node);

@@ -110,7 +110,8 @@ internal sealed class JobMaster
                 var outputs = vertex.Outputs.Select(e => (e, partitionsOf[(e, s)].NumberOfSubpartitions)).ToList();
                 var partitions = vertex.Outputs.Select(e => partitionsOf[(e, s)]).ToList();
                 var chain = new OperatorChain(vertex, s, partitions, outputs, _serializers, _taskManager.ManagedPool,
-                    name => counters.TryGetValue(name, out var c) ? c : counters[name] = new Counter(), flushAlways, token);
+                    name => counters.TryGetValue(name, out var c) ? c : counters[name] = new Counter(), flushAlways, token,
+                    _configuration.TimeProvider, _configuration.AutoWatermarkInterval);
 
                 InputGate? gate = null;
                 var readers = new List<IChannelReader>();
@@ -120,7 +121,7 @@ internal sealed class JobMaster
                     var target = chain.Operators[edge.StreamEdge.Target].GetInput(edge.StreamEdge.InputIndex);
                     foreach (var (producer, subpartition, _) in connections[edge].Where(c => c.Consumer == s).OrderBy(c => c.Producer))
                     {
-                        readers.Add(edge.StreamEdge.Type.CreateChannelReader(_serializers, target));
+                        readers.Add(chain.CreateChannelReader(edge.StreamEdge, _serializers, target));
                         channelSources.Add((partitionsOf[(edge, producer)], subpartition));
                     }
                 }

@@ -50,6 +50,17 @@ internal sealed class StreamNode
     public bool IsSource { get; init; }
     public bool IsSink { get; init; }
 
+    /// <summary>The operator gives records timestamps (a source with a watermark strategy, a timestamp assigner).</summary>
+    public bool AssignsTimestamps { get; init; }
+
+    private bool? _carriesTimestamps;
+
+    /// <summary>
+    /// Whether the records this operator emits may carry timestamps: it assigns them or an upstream operator does.
+    /// Edges out of such an operator prefix every record with its timestamp; other edges stay as they were.
+    /// </summary>
+    public bool CarriesTimestamps => _carriesTimestamps ??= AssignsTimestamps || InEdges.Any(e => e.Source.CarriesTimestamps);
+
     /// <summary>The key type for keyed operators, checked for a serializer when the job is built.</summary>
     public TypeInfo? KeyType { get; init; }
 

@@ -3,6 +3,7 @@ using DataflowCompiler.Network;
 using DataflowCompiler.Operators;
 using DataflowCompiler.Partitioning;
 using DataflowCompiler.Tasks;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Graph;
 
@@ -27,10 +28,12 @@ internal abstract class TypeInfo
 
     public abstract object CombineOutputs(IReadOnlyList<object> outputs);
 
+    /// <param name="timestamps">The producing task's record timestamp when the edge carries timestamps (each record is prefixed with it), else null.</param>
     public abstract object CreateRecordWriterOutput(ResultPartition partition, SerializerRegistry registry, StreamPartitioner partitioner,
-        int numberOfChannels, bool flushAlways, string edgeName, string taskName, out Action flush);
+        int numberOfChannels, bool flushAlways, string edgeName, string taskName, RecordTimestamp? timestamps, out Action flush);
 
-    public abstract IChannelReader CreateChannelReader(SerializerRegistry registry, object input);
+    /// <param name="timestamped">Whether the edge carries timestamps (then each record sets <paramref name="timestamps"/>).</param>
+    public abstract IChannelReader CreateChannelReader(SerializerRegistry registry, object input, RecordTimestamp timestamps, bool timestamped);
 
     /// <summary>Forward when parallelism matches, otherwise rebalance (Flink's default).</summary>
     public abstract Func<StreamPartitioner> CreateDefaultPartitioner(bool sameParallelism);
@@ -63,9 +66,10 @@ internal sealed class TypeInfo<T> : TypeInfo
     };
 
     public override object CreateRecordWriterOutput(ResultPartition partition, SerializerRegistry registry, StreamPartitioner partitioner,
-        int numberOfChannels, bool flushAlways, string edgeName, string taskName, out Action flush)
+        int numberOfChannels, bool flushAlways, string edgeName, string taskName, RecordTimestamp? timestamps, out Action flush)
     {
-        var writer = new RecordWriter<T>(partition, registry.Get<T>(), flushAlways);
+        var serializer = registry.Get<T>();
+        var writer = new RecordWriter<T>(partition, timestamps is null ? serializer : new TimestampedRecordSerializer<T>(serializer, timestamps), flushAlways);
         flush = writer.Flush;
         return new RecordWriterOutput<T>(writer, (StreamPartitioner<T>)partitioner, numberOfChannels, edgeName, taskName);
     }
@@ -73,6 +77,8 @@ internal sealed class TypeInfo<T> : TypeInfo
     public override Func<StreamPartitioner> CreateDefaultPartitioner(bool sameParallelism) =>
         sameParallelism ? static () => new ForwardPartitioner<T>() : static () => new RebalancePartitioner<T>();
 
-    public override IChannelReader CreateChannelReader(SerializerRegistry registry, object input) =>
-        new ChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), (IInput<T>)input);
+    public override IChannelReader CreateChannelReader(SerializerRegistry registry, object input, RecordTimestamp timestamps, bool timestamped) =>
+        timestamped
+            ? new ChannelReader<T>(new RecordDeserializer<T>(new TimestampedRecordSerializer<T>(registry.Get<T>(), timestamps)), (IInput<T>)input, null)
+            : new ChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), (IInput<T>)input, timestamps);
 }

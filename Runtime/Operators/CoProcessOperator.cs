@@ -1,4 +1,5 @@
 using DataflowCompiler.Functions;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Operators;
 
@@ -10,7 +11,7 @@ internal sealed class CoProcessOperator<TIn1, TIn2, TOut>(CoProcessFunction<TIn1
 
     public override void Open()
     {
-        _context = new ContextImpl(this);
+        _context = new ContextImpl(this, new NonKeyedTimerService(() => CurrentWatermark, Context.Time.ProcessingTime, Name));
         base.Open();
     }
 
@@ -40,8 +41,12 @@ internal sealed class CoProcessOperator<TIn1, TIn2, TOut>(CoProcessFunction<TIn1
         }
     }
 
-    private sealed class ContextImpl(CoProcessOperator<TIn1, TIn2, TOut> op) : CoProcessFunction<TIn1, TIn2, TOut>.Context
+    private sealed class ContextImpl(CoProcessOperator<TIn1, TIn2, TOut> op, ITimerService timerService) : CoProcessFunction<TIn1, TIn2, TOut>.Context
     {
+        public override long? Timestamp => op.RecordTimestamp.AsNullable;
+
+        public override ITimerService TimerService => timerService;
+
         public override void Output<TSide>(OutputTag<TSide> tag, TSide value) => op.Output.CollectSide(tag, value);
     }
 }

@@ -1,7 +1,7 @@
 namespace DataflowCompiler.Operators;
 
-/// <summary>One input of an operator: chained predecessors and network readers push records into it.</summary>
-internal interface IInput<in T>
+/// <summary>One input of an operator: chained predecessors and network readers push records (and watermarks) into it.</summary>
+internal interface IInput<in T> : IWatermarkInput
 {
     void ProcessElement(T record);
 }

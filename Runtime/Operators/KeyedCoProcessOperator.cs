@@ -1,15 +1,21 @@
 using DataflowCompiler.Functions;
 using DataflowCompiler.State;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Operators;
 
-/// <summary>A co-process operator on connected keyed streams: state is scoped to the key of the record being processed.</summary>
+/// <summary>
+/// A co-process operator on connected keyed streams: state and timers are scoped to the key of the record being
+/// processed; event time is the minimum of both inputs' watermarks, and event-time timers fire before it is forwarded.
+/// </summary>
 internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
     CoProcessFunction<TIn1, TIn2, TOut> function, Func<TIn1, TKey> keySelector1, Func<TIn2, TKey> keySelector2)
-    : TwoInputOperator<TIn1, TIn2, TOut>
+    : TwoInputOperator<TIn1, TIn2, TOut>, ITimerTarget<TKey, VoidNamespace>
 {
     private IKeyedStateBackend<TKey> _backend = null!;
+    private TimeServiceManager<TKey> _timeServices = null!;
     private ContextImpl? _context;
+    private OnTimerContextImpl? _onTimerContext;
 
     protected override object? UserFunction => function;
 
@@ -18,7 +24,10 @@ internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
     public override void Open()
     {
         _backend = Context.CreateKeyedBackend<TKey>();
-        _context = new ContextImpl(this);
+        _timeServices = new TimeServiceManager<TKey>(_backend, Context.Time.ProcessingTime);
+        var timerService = new KeyedTimerService<TKey>(_timeServices.GetTimerService("user-timers", VoidNamespace.Serializer, this));
+        _context = new ContextImpl(this, timerService);
+        _onTimerContext = new OnTimerContextImpl(this, timerService);
         base.Open();
     }
 
@@ -50,6 +59,43 @@ internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
         }
     }
 
+    protected override void OnWatermark(long watermark)
+    {
+        try
+        {
+            _timeServices.AdvanceWatermark(watermark);
+        }
+        catch (Exception e) when (IsUserFailure(e))
+        {
+            throw Fail(e);
+        }
+        finally
+        {
+            RecordTimestamp.Value = RecordTimestamp.None;
+        }
+    }
+
+    public void OnEventTime(in InternalTimer<TKey, VoidNamespace> timer)
+    {
+        RecordTimestamp.Value = timer.Timestamp;
+        _onTimerContext!.Fire(TimeDomain.EventTime, timer.Timestamp);
+        function.OnTimer(timer.Timestamp, _onTimerContext, Output);
+    }
+
+    public void OnProcessingTime(in InternalTimer<TKey, VoidNamespace> timer)
+    {
+        RecordTimestamp.Value = RecordTimestamp.None;
+        _onTimerContext!.Fire(TimeDomain.ProcessingTime, timer.Timestamp);
+        try
+        {
+            function.OnTimer(timer.Timestamp, _onTimerContext, Output);
+        }
+        catch (Exception e) when (IsUserFailure(e))
+        {
+            throw Fail(e);
+        }
+    }
+
     public override void Close()
     {
         try
@@ -62,8 +108,34 @@ internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
         }
     }
 
-    private sealed class ContextImpl(KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut> op) : CoProcessFunction<TIn1, TIn2, TOut>.Context
+    private sealed class ContextImpl(KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut> op, ITimerService timerService) : CoProcessFunction<TIn1, TIn2, TOut>.Context
     {
+        public override long? Timestamp => op.RecordTimestamp.AsNullable;
+
+        public override ITimerService TimerService => timerService;
+
+        public override void Output<TSide>(OutputTag<TSide> tag, TSide value) => op.Output.CollectSide(tag, value);
+    }
+
+    private sealed class OnTimerContextImpl(KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut> op, ITimerService timerService) : CoProcessFunction<TIn1, TIn2, TOut>.OnTimerContext
+    {
+        private TimeDomain _domain;
+        private long _timestamp;
+
+        public void Fire(TimeDomain domain, long timestamp)
+        {
+            _domain = domain;
+            _timestamp = timestamp;
+        }
+
+        public override TimeDomain TimeDomain => _domain;
+
+        public override object CurrentKey => op._backend.CurrentKey!;
+
+        public override long? Timestamp => _timestamp;
+
+        public override ITimerService TimerService => timerService;
+
         public override void Output<TSide>(OutputTag<TSide> tag, TSide value) => op.Output.CollectSide(tag, value);
     }
 }

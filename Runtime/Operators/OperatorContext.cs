@@ -2,6 +2,7 @@ using DataflowCompiler.Functions;
 using DataflowCompiler.Memory;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.State;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Operators;
 
@@ -11,8 +12,10 @@ internal sealed class OperatorContext
     private readonly Func<string, Counter> _counters;
 
     public OperatorContext(string operatorName, string taskName, int subtaskIndex, int parallelism, int maxParallelism,
-        SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, CancellationToken cancellation)
+        SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, CancellationToken cancellation,
+        TaskTimeServices? time = null)
     {
+        Time = time ?? new TaskTimeServices(TimeProvider.System, TaskTimeServices.DefaultAutoWatermarkInterval);
         OperatorName = operatorName;
         TaskName = taskName;
         SubtaskIndex = subtaskIndex;
@@ -33,6 +36,9 @@ internal sealed class OperatorContext
     public SerializerRegistry Serializers { get; }
     public MemorySegmentPool ManagedMemory { get; }
     public CancellationToken Cancellation { get; }
+
+    /// <summary>The task's record timestamp, processing-time timers, clock and watermark interval.</summary>
+    public TaskTimeServices Time { get; }
 
     /// <summary>The key groups this subtask owns when the operator is keyed.</summary>
     public KeyGroupRange KeyGroupRange { get; }

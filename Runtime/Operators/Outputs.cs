@@ -1,6 +1,7 @@
 using DataflowCompiler.Functions;
 using DataflowCompiler.Network;
 using DataflowCompiler.Partitioning;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Operators;
 
@@ -8,6 +9,10 @@ namespace DataflowCompiler.Operators;
 internal sealed class ChainingOutput<T>(IInput<T> next) : IOutput<T>
 {
     public void Collect(T record) => next.ProcessElement(record);
+
+    public void EmitWatermark(Watermark watermark) => next.ProcessWatermark(watermark);
+
+    public void EmitWatermarkStatus(WatermarkStatus status) => next.ProcessWatermarkStatus(status);
 }
 
 /// <summary>Hands a record to several outputs (a chain that fans out, or several network edges).</summary>
@@ -20,6 +25,22 @@ internal sealed class BroadcastingOutput<T>(IOutput<T>[] outputs) : IOutput<T>
             output.Collect(record);
         }
     }
+
+    public void EmitWatermark(Watermark watermark)
+    {
+        foreach (var output in outputs)
+        {
+            output.EmitWatermark(watermark);
+        }
+    }
+
+    public void EmitWatermarkStatus(WatermarkStatus status)
+    {
+        foreach (var output in outputs)
+        {
+            output.EmitWatermarkStatus(status);
+        }
+    }
 }
 
 /// <summary>Drops records (an operator whose output nobody consumes, such as a sink).</summary>
@@ -28,6 +49,10 @@ internal sealed class DiscardingOutput<T> : IOutput<T>
     public static readonly DiscardingOutput<T> Instance = new();
 
     public void Collect(T record) { }
+
+    public void EmitWatermark(Watermark watermark) { }
+
+    public void EmitWatermarkStatus(WatermarkStatus status) { }
 }
 
 /// <summary>Serializes records into a network edge, choosing the subpartition with the edge's partitioner.</summary>
@@ -56,6 +81,11 @@ internal sealed class RecordWriterOutput<T>(RecordWriter<T> writer, StreamPartit
         writer.Emit(record, channel);
     }
 
+    /// <summary>Sends the watermark to every consumer subtask, after the records written so far.</summary>
+    public void EmitWatermark(Watermark watermark) => writer.Partition.BroadcastEvent(watermark);
+
+    public void EmitWatermarkStatus(WatermarkStatus status) => writer.Partition.BroadcastEvent(status);
+
     public RecordWriter<T> Writer => writer;
 }
 
@@ -75,6 +105,25 @@ internal sealed class OperatorOutput<T> : IOutput<T>, ICollector<T>
     }
 
     public void Collect(T record) => _main.Collect(record);
+
+    /// <summary>Watermarks go to the main output and to every consumed side output.</summary>
+    public void EmitWatermark(Watermark watermark)
+    {
+        _main.EmitWatermark(watermark);
+        foreach (var output in _sideOutputs.Values)
+        {
+            ((IEventOutput)output).EmitWatermark(watermark);
+        }
+    }
+
+    public void EmitWatermarkStatus(WatermarkStatus status)
+    {
+        _main.EmitWatermarkStatus(status);
+        foreach (var output in _sideOutputs.Values)
+        {
+            ((IEventOutput)output).EmitWatermarkStatus(status);
+        }
+    }
 
     public void CollectSide<TSide>(OutputTag<TSide> tag, TSide record)
     {

@@ -1,4 +1,5 @@
 using DataflowCompiler.Functions;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Operators;
 
@@ -10,7 +11,7 @@ internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> func
 
     public override void Open()
     {
-        _context = new ContextImpl(this);
+        _context = new ContextImpl(this, new NonKeyedTimerService(() => CurrentWatermark, Context.Time.ProcessingTime, Name));
         base.Open();
     }
 
@@ -27,8 +28,12 @@ internal sealed class ProcessOperator<TIn, TOut>(ProcessFunction<TIn, TOut> func
         }
     }
 
-    private sealed class ContextImpl(ProcessOperator<TIn, TOut> op) : ProcessFunction<TIn, TOut>.Context
+    private sealed class ContextImpl(ProcessOperator<TIn, TOut> op, ITimerService timerService) : ProcessFunction<TIn, TOut>.Context
     {
+        public override long? Timestamp => op.RecordTimestamp.AsNullable;
+
+        public override ITimerService TimerService => timerService;
+
         public override void Output<TSide>(OutputTag<TSide> tag, TSide value) => op.Output.CollectSide(tag, value);
     }
 }

@@ -1,4 +1,5 @@
 using DataflowCompiler.Functions;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Operators;
 
@@ -21,7 +22,53 @@ internal abstract class StreamOperator
     /// <summary>The user function object, if any, for the rich lifecycle (Open/Close).</summary>
     protected virtual object? UserFunction => null;
 
-    internal void Setup(OperatorContext context) => _context = context;
+    internal void Setup(OperatorContext context)
+    {
+        _context = context;
+        RecordTimestamp = context.Time.RecordTimestamp;
+    }
+
+    /// <summary>The timestamp of the record being processed (shared by the operators of the task).</summary>
+    protected RecordTimestamp RecordTimestamp { get; private set; } = null!;
+
+    /// <summary>The operator's event time: the last watermark it advanced to (combined over its inputs); <see cref="long.MinValue"/> at first.</summary>
+    public long CurrentWatermark { get; private set; } = long.MinValue;
+
+    /// <summary>Whether the operator told its output that it is idle.</summary>
+    protected bool IsIdle { get; private set; }
+
+    /// <summary>Where watermarks and statuses go (the operator's output; null for sinks).</summary>
+    protected abstract IEventOutput? EventOutput { get; }
+
+    /// <summary>
+    /// Advances the operator's event time if <paramref name="watermark"/> is ahead of it: first
+    /// <see cref="OnWatermark"/> (event-time timers fire, in timestamp order), then the watermark is forwarded.
+    /// A watermark that does not advance is dropped, so an operator never forwards one that goes backwards.
+    /// </summary>
+    protected void AdvanceWatermark(Watermark watermark)
+    {
+        if (watermark.Timestamp <= CurrentWatermark)
+        {
+            return;
+        }
+        CurrentWatermark = watermark.Timestamp;
+        OnWatermark(watermark.Timestamp);
+        EventOutput?.EmitWatermark(watermark);
+    }
+
+    /// <summary>Forwards an idle/active change of the operator's (combined) input.</summary>
+    protected void ChangeWatermarkStatus(WatermarkStatus status)
+    {
+        if (status.IsIdle == IsIdle)
+        {
+            return;
+        }
+        IsIdle = status.IsIdle;
+        EventOutput?.EmitWatermarkStatus(status);
+    }
+
+    /// <summary>Called when event time advances, before the watermark is forwarded: keyed operators fire their event-time timers here.</summary>
+    protected virtual void OnWatermark(long watermark) { }
 
     /// <summary>The operator's input with the given 1-based index, as an <see cref="IInput{T}"/>.</summary>
     public abstract object GetInput(int inputIndex);
@@ -79,7 +126,13 @@ internal abstract class OneInputOperator<TIn, TOut> : StreamOperator, IInput<TIn
 
     public override void SetOutput(object output) => Output = (OperatorOutput<TOut>)output;
 
+    protected override IEventOutput? EventOutput => Output;
+
     public abstract void ProcessElement(TIn record);
+
+    public virtual void ProcessWatermark(Watermark watermark) => AdvanceWatermark(watermark);
+
+    public virtual void ProcessWatermarkStatus(WatermarkStatus status) => ChangeWatermarkStatus(status);
 }
 
 /// <summary>An operator with two inputs.</summary>
@@ -104,17 +157,77 @@ internal abstract class TwoInputOperator<TIn1, TIn2, TOut> : StreamOperator
 
     public override void SetOutput(object output) => Output = (OperatorOutput<TOut>)output;
 
+    protected override IEventOutput? EventOutput => Output;
+
     public abstract void ProcessElement1(TIn1 record);
 
     public abstract void ProcessElement2(TIn2 record);
 
+    // Event time per input; the operator's is the minimum over the inputs that are not idle.
+    private readonly long[] _inputWatermarks = [long.MinValue, long.MinValue];
+    private readonly bool[] _inputIdle = new bool[2];
+
+    private void ProcessWatermark(int input, Watermark watermark)
+    {
+        if (watermark.Timestamp <= _inputWatermarks[input])
+        {
+            return;
+        }
+        _inputWatermarks[input] = watermark.Timestamp;
+        AdvanceToCombinedWatermark(watermark);
+    }
+
+    private void ProcessWatermarkStatus(int input, WatermarkStatus status)
+    {
+        _inputIdle[input] = status.IsIdle;
+        if (status.IsActive)
+        {
+            ChangeWatermarkStatus(status);
+        }
+        else if (_inputIdle[0] && _inputIdle[1])
+        {
+            ChangeWatermarkStatus(status);
+        }
+        else
+        {
+            // The other input alone now decides event time.
+            AdvanceToCombinedWatermark(null);
+        }
+    }
+
+    private void AdvanceToCombinedWatermark(Watermark? candidate)
+    {
+        long combined = long.MaxValue;
+        bool any = false;
+        for (int i = 0; i < 2; i++)
+        {
+            if (!_inputIdle[i])
+            {
+                any = true;
+                combined = Math.Min(combined, _inputWatermarks[i]);
+            }
+        }
+        if (any && combined > CurrentWatermark)
+        {
+            AdvanceWatermark(candidate is not null && candidate.Timestamp == combined ? candidate : new Watermark(combined));
+        }
+    }
+
     private sealed class Input1(TwoInputOperator<TIn1, TIn2, TOut> op) : IInput<TIn1>
     {
         public void ProcessElement(TIn1 record) => op.ProcessElement1(record);
+
+        public void ProcessWatermark(Watermark watermark) => op.ProcessWatermark(0, watermark);
+
+        public void ProcessWatermarkStatus(WatermarkStatus status) => op.ProcessWatermarkStatus(0, status);
     }
 
     private sealed class Input2(TwoInputOperator<TIn1, TIn2, TOut> op) : IInput<TIn2>
     {
         public void ProcessElement(TIn2 record) => op.ProcessElement2(record);
+
+        public void ProcessWatermark(Watermark watermark) => op.ProcessWatermark(1, watermark);
+
+        public void ProcessWatermarkStatus(WatermarkStatus status) => op.ProcessWatermarkStatus(1, status);
     }
 }

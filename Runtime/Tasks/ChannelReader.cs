@@ -1,5 +1,6 @@
 using DataflowCompiler.Network;
 using DataflowCompiler.Operators;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Tasks;
 
@@ -10,12 +11,26 @@ internal interface IChannelReader
 
     /// <summary>Drops a partial record and recycles a held buffer (release).</summary>
     void Clear();
+
+    /// <summary>The operator input the channel feeds (watermarks of the channel go there through the input's valve).</summary>
+    IWatermarkInput Target { get; }
 }
 
-internal sealed class ChannelReader<T>(RecordDeserializer<T> deserializer, IInput<T> target) : IChannelReader
+/// <summary>
+/// Reads one channel. On an edge with timestamps the deserializer sets the task's record timestamp for every
+/// record (<see cref="TimestampedRecordSerializer{T}"/>); on an edge without, the timestamp is cleared once per
+/// buffer, so records of this channel never show the timestamp of another channel's record.
+/// </summary>
+internal sealed class ChannelReader<T>(RecordDeserializer<T> deserializer, IInput<T> target, RecordTimestamp? clearPerBuffer) : IChannelReader
 {
+    public IWatermarkInput Target => target;
+
     public void ProcessBuffer(NetworkBuffer buffer)
     {
+        if (clearPerBuffer is not null)
+        {
+            clearPerBuffer.Value = RecordTimestamp.None;
+        }
         deserializer.SetNextBuffer(buffer);
         while (deserializer.TryNext(out var record))
         {

@@ -3,6 +3,7 @@ using DataflowCompiler.Memory;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.Network;
 using DataflowCompiler.Operators;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Tasks;
 
@@ -16,16 +17,18 @@ internal sealed class OperatorChain
     private readonly List<Action> _flushes = new();
 
     public OperatorChain(JobVertex vertex, int subtaskIndex, IReadOnlyList<ResultPartition> partitions, IReadOnlyList<(JobEdge Edge, int Channels)> outputs,
-        SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation)
+        SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
+        TimeProvider? timeProvider = null, TimeSpan? autoWatermarkInterval = null)
     {
         TaskName = $"{vertex.Name} ({subtaskIndex + 1}/{vertex.Parallelism})";
+        Time = new TaskTimeServices(timeProvider ?? TimeProvider.System, autoWatermarkInterval ?? TaskTimeServices.DefaultAutoWatermarkInterval);
         var operators = new Dictionary<StreamNode, StreamOperator>();
         foreach (var node in vertex.Operators)
         {
             var op = node.OperatorFactory();
             op.Name = node.Name;
             op.Setup(new OperatorContext(node.Name, TaskName, subtaskIndex, node.ResolvedParallelism, node.ResolvedMaxParallelism,
-                serializers, managedMemory, counters, cancellation));
+                serializers, managedMemory, counters, cancellation, Time));
             operators[node] = op;
             _operators.Add(op);
         }
@@ -41,7 +44,7 @@ internal sealed class OperatorChain
             partitioner.Setup(channels, subtaskIndex, streamEdge.Target.ResolvedMaxParallelism);
             string edgeName = partitioner.Kind == "hash" ? $"KeyBy before {streamEdge.Target.Description}" : streamEdge.Description;
             networkOutputs[streamEdge] = streamEdge.Type.CreateRecordWriterOutput(partitions[i], serializers, partitioner, channels, flushAlways,
-                edgeName, TaskName, out var flush);
+                edgeName, TaskName, streamEdge.Source.CarriesTimestamps ? Time.RecordTimestamp : null, out var flush);
             _flushes.Add(flush);
         }
 
@@ -80,6 +83,13 @@ internal sealed class OperatorChain
     }
 
     public string TaskName { get; }
+
+    /// <summary>The task's record timestamp, processing-time timers and time settings, shared by its operators.</summary>
+    public TaskTimeServices Time { get; }
+
+    /// <summary>The reader of one input channel of <paramref name="edge"/>, feeding <paramref name="input"/> (an operator input of this chain).</summary>
+    public IChannelReader CreateChannelReader(StreamEdge edge, SerializerRegistry serializers, object input) =>
+        edge.Type.CreateChannelReader(serializers, input, Time.RecordTimestamp, edge.Source.CarriesTimestamps);
 
     public IReadOnlyDictionary<StreamNode, StreamOperator> Operators { get; }
 

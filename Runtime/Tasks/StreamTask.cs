@@ -1,6 +1,7 @@
 using DataflowCompiler.Network;
 using DataflowCompiler.Operators;
 using DataflowCompiler.Sources;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Tasks;
 
@@ -21,6 +22,8 @@ internal sealed class StreamTask
     private readonly CancellationToken _cancellation;
     private readonly TaskSignal _signal = new();
     private readonly Mailbox _mailbox;
+    private readonly StatusWatermarkValve[] _valveOfChannel;
+    private readonly int[] _indexInValve;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
 
@@ -34,7 +37,22 @@ internal sealed class StreamTask
         _bufferTimeout = bufferTimeout;
         _cancellation = cancellation;
         _mailbox = new Mailbox(_signal);
+        chain.Time.ProcessingTime.Attach(_mailbox);
         gate?.SetAvailabilityListener(_signal.Set);
+
+        // One valve per operator input: the channels feeding the same input share it (Flink: one per input gate of an input).
+        _valveOfChannel = new StatusWatermarkValve[readers.Length];
+        _indexInValve = new int[readers.Length];
+        foreach (var group in readers.Select((reader, channel) => (reader.Target, channel)).GroupBy(x => x.Target, ReferenceEqualityComparer.Instance))
+        {
+            var channels = group.Select(x => x.channel).ToArray();
+            var valve = new StatusWatermarkValve(channels.Length, (Operators.IWatermarkInput)group.Key!);
+            for (int i = 0; i < channels.Length; i++)
+            {
+                _valveOfChannel[channels[i]] = valve;
+                _indexInValve[channels[i]] = i;
+            }
+        }
     }
 
     public string Name => _chain.TaskName;
@@ -72,6 +90,8 @@ internal sealed class StreamTask
             {
                 RunInputs();
             }
+            // End of input: pending processing-time timers are dropped (Flink quiesces its timer service), event time ends with the final watermark.
+            _chain.Time.ProcessingTime.Quiesce();
             _chain.Finish();
             foreach (var partition in _partitions)
             {
@@ -84,6 +104,7 @@ internal sealed class StreamTask
         }
         finally
         {
+            _chain.Time.ProcessingTime.Quiesce();
             flusher?.Dispose();
             var closeErrors = _chain.Close();
             foreach (var reader in _readers)
@@ -152,6 +173,14 @@ internal sealed class StreamTask
                 if (next.Buffer is { } buffer)
                 {
                     _readers[next.ChannelIndex].ProcessBuffer(buffer);
+                }
+                else if (next.Event is Watermark watermark)
+                {
+                    _valveOfChannel[next.ChannelIndex].InputWatermark(watermark, _indexInValve[next.ChannelIndex]);
+                }
+                else if (next.Event is WatermarkStatus status)
+                {
+                    _valveOfChannel[next.ChannelIndex].InputWatermarkStatus(status, _indexInValve[next.ChannelIndex]);
                 }
                 else if (next.Event is EndOfPartitionEvent && gate.IsFinished)
                 {
