@@ -38,7 +38,7 @@ public sealed class KeyTypeAnalyzer : DiagnosticAnalyzer
             return;
         }
         var key = method.TypeArguments[0];
-        var display = key.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        var display = key.ToDisplayString(TypeRules.DisplayFormat);
         if (TypeRules.KeyProblem(key, types) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(
@@ -51,7 +51,7 @@ public sealed class KeyTypeAnalyzer : DiagnosticAnalyzer
                 FunctionArguments.NameLocation(invocation),
                 display,
                 method.Name,
-                part.Part.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                part.Part.ToDisplayString(TypeRules.DisplayFormat),
                 part.Why));
         }
     }

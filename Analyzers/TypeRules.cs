@@ -6,6 +6,10 @@ namespace DataflowCompiler.Analyzers;
 /// <summary>Which types the serializer registry's built-ins and the serializer generator handle, and which make good keys.</summary>
 internal static class TypeRules
 {
+    /// <summary>How diagnostics name types: as the user writes them, without nullable annotations.</summary>
+    public static readonly SymbolDisplayFormat DisplayFormat = SymbolDisplayFormat.MinimallyQualifiedFormat
+        .RemoveMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
     /// <summary>Why <paramref name="type"/> cannot be a key (DFC0003), or <see langword="null"/> when it can.
     /// Keys are hashed by their serialized bytes, so they need a serializer whose bytes are equal exactly when the
     /// keys are equal: primitives, string, enums, Guid, DateTime, TimeSpan, tuples of those, or
@@ -52,7 +56,7 @@ internal static class TypeRules
             {
                 if (KeyProblem(element.Type, types) is { } problem)
                 {
-                    return $"its element `{element.Name}` of type `{element.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}`: {problem}";
+                    return $"its element `{element.Name}` of type `{element.Type.ToDisplayString(DisplayFormat)}`: {problem}";
                 }
             }
             return null;
@@ -185,7 +189,7 @@ internal static class TypeRules
         {
             if (!IsSerializable(memberType, types))
             {
-                return $"member `{member.Name}` has type `{memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}`, which has no serializer (mark it [DataflowSerializable] or use a supported type)";
+                return $"member `{member.Name}` has type `{memberType.ToDisplayString(DisplayFormat)}`, which has no serializer (mark it [DataflowSerializable] or use a supported type)";
             }
         }
         foreach (var constructor in type.InstanceConstructors)
