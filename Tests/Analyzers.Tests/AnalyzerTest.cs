@@ -22,7 +22,8 @@ internal static class AnalyzerTest
         }
         """;
 
-    private const string GlobalUsings = """
+    /// <summary>The usings every test document sees, as a user's project with implicit usings would.</summary>
+    public const string GlobalUsings = """
         global using System;
         global using System.Collections.Generic;
         global using System.Linq;
@@ -30,7 +31,6 @@ internal static class AnalyzerTest
         global using System.Threading.Tasks;
         global using DataflowCompiler;
         global using DataflowCompiler.Functions;
-        global using DataflowCompiler.Serialization;
         global using DataflowCompiler.Sinks;
         """;
 

@@ -44,6 +44,8 @@ public sealed class KeyTypeAnalyzerTests
     public async Task Accepts_built_in_keys_tuples_of_them_and_serializable_types()
     {
         await AnalyzerTest.VerifyAsync(Analyzer, """
+            using DataflowCompiler.Serialization;
+
             public enum Region { North, South }
 
             [DataflowSerializable]

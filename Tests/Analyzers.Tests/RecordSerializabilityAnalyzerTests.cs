@@ -34,6 +34,8 @@ public sealed class RecordSerializabilityAnalyzerTests
     public async Task Reports_serializable_types_with_unsupported_members_or_no_constructor()
     {
         var diagnostics = await AnalyzerTest.VerifyAsync(Analyzer, """
+            using DataflowCompiler.Serialization;
+
             public sealed class Unmarked { public int A { get; set; } }
 
             [DataflowSerializable]
@@ -60,6 +62,8 @@ public sealed class RecordSerializabilityAnalyzerTests
     public async Task Accepts_supported_records_and_streams_of_built_in_types()
     {
         await AnalyzerTest.VerifyAsync(Analyzer, """
+            using DataflowCompiler.Serialization;
+
             public enum Kind { View, Buy }
 
             [DataflowSerializable]
