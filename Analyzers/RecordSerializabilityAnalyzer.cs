@@ -148,7 +148,9 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
             IArrayTypeSymbol array => [array.ElementType],
             INamedTypeSymbol { IsTupleType: true } tuple when tuple.TupleElements.Length <= 7 => ElementsOf(tuple),
             INamedTypeSymbol { IsGenericType: true } generic when generic.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
-                || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, types.ListOfT) => [generic.TypeArguments[0]],
+                || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, types.ListOfT)
+                || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, types.IListOfT)
+                || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, types.IReadOnlyListOfT) => [generic.TypeArguments[0]],
             _ => ImmutableArray<ITypeSymbol>.Empty,
         };
         if (elements.IsEmpty)
