@@ -129,4 +129,22 @@ public sealed class MutableCaptureAnalyzerTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Reports_in_top_level_statements_and_for_loop_variables()
+    {
+        await AnalyzerTest.VerifyAsync(Analyzer, """
+            var env = StreamEnvironment.CreateLocal(1);
+            var total = 0;
+            env.FromElements(1, 2).Map(x => {|DFC0002:total|} += x).Print();
+            for (var i = 0; i < 2; i++)
+            {
+                env.FromElements(1, 2).Map(x => x + {|DFC0002:i|}).Print();
+            }
+            foreach (var item in new[] { 1, 2 })
+            {
+                env.FromElements(1, 2).Map(x => x + item).Print();
+            }
+            """, Microsoft.CodeAnalysis.OutputKind.ConsoleApplication);
+    }
 }
