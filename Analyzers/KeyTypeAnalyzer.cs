@@ -39,7 +39,8 @@ public sealed class KeyTypeAnalyzer : DiagnosticAnalyzer
         }
         var key = method.TypeArguments[0];
         var display = key.ToDisplayString(TypeRules.DisplayFormat);
-        if (TypeRules.KeyProblem(key, types) is { } problem)
+        var inJobClass = WellKnownTypes.HasAttribute(context.ContainingSymbol.ContainingType, types.DataflowJobAttribute);
+        if (TypeRules.KeyProblem(key, types, inJobClass) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.KeyTypeNotDeterministic, FunctionArguments.NameLocation(invocation), display, method.Name, problem));

@@ -6,10 +6,11 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace DataflowCompiler.Analyzers;
 
-/// <summary>DFC0006: a record type cannot be serialized. Checked on every <c>[DataflowSerializable]</c> type (does the
-/// serializer generator support its members and can it construct it?) and on every element type of the streams a
-/// <c>[DataflowJob]</c> class builds (does it have a serializer at all?). Records crossing a task boundary are
-/// serialized; the rule does not try to tell which streams cross one, so it asks for a serializer on all of them.</summary>
+/// <summary>DFC0006: a record type cannot be serialized, by the serializer generator's rule (<c>docs/serializers.md</c>).
+/// Checked (1) on every <c>[DataflowSerializable]</c> type of the project; (2) on the record types of every stream a
+/// <c>[DataflowJob]</c> class builds — the generator writes serializers for those unasked, so only types it cannot
+/// handle are reported; (3) elsewhere, on the record types of streams that certainly cross a task boundary (the
+/// input of <c>KeyBy</c> and of the repartitioning calls), which need <c>[DataflowSerializable]</c> to get one.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
 {
@@ -21,6 +22,10 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
 
     /// <summary>Diagnostic property holding the documentation id of the record type (for the code fix).</summary>
     public const string TypeProperty = "Type";
+
+    // Calls whose input records always leave the task: a keyed or redistributing exchange follows.
+    private static readonly ImmutableHashSet<string> ExchangeMethods = ImmutableHashSet.Create(
+        "KeyBy", "Rebalance", "Shuffle", "Broadcast", "Global", "Rescale", "PartitionCustom");
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
@@ -37,14 +42,16 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
             {
                 return;
             }
+            var assemblyMarked = AssemblyMarkedTypes(start.Compilation, types);
             if (types.DataflowSerializableAttribute is not null)
             {
                 start.RegisterSymbolAction(c => AnalyzeSerializableType(c, types), SymbolKind.NamedType);
             }
             if (types.DataflowJobAttribute is not null)
             {
-                start.RegisterSymbolStartAction(c => AnalyzeJobClass(c, types), SymbolKind.NamedType);
+                start.RegisterSymbolStartAction(c => AnalyzeJobClass(c, types, assemblyMarked), SymbolKind.NamedType);
             }
+            start.RegisterOperationAction(c => AnalyzeExchange(c, types, assemblyMarked), OperationKind.Invocation);
         });
     }
 
@@ -52,21 +59,21 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
     {
         var type = (INamedTypeSymbol)context.Symbol;
         if (WellKnownTypes.HasAttribute(type, types.DataflowSerializableAttribute)
-            && TypeRules.SerializableTypeProblem(type, types) is { } problem)
+            && TypeRules.GeneratableProblem(type, types) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.RecordNotSerializable, type.Locations[0], type.ToDisplayString(TypeRules.DisplayFormat), problem));
         }
     }
 
-    private static void AnalyzeJobClass(SymbolStartAnalysisContext context, WellKnownTypes types)
+    private static void AnalyzeJobClass(SymbolStartAnalysisContext context, WellKnownTypes types, ImmutableHashSet<ITypeSymbol> assemblyMarked)
     {
         if (!WellKnownTypes.HasAttribute(context.Symbol, types.DataflowJobAttribute))
         {
             return;
         }
         // The first place (in source order) each offending type appears, so each is reported once per job class.
-        var firstUse = new Dictionary<ITypeSymbol, Location>(SymbolEqualityComparer.Default);
+        var firstUse = new Dictionary<ITypeSymbol, (Location Location, Offender Offender)>(SymbolEqualityComparer.Default);
         context.RegisterOperationAction(
             c =>
             {
@@ -78,13 +85,13 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
                 var location = FunctionArguments.NameLocation(invocation);
                 foreach (var element in ElementTypes(stream, types))
                 {
-                    foreach (var offender in Offenders(element, types))
+                    foreach (var offender in Offenders(element, types, assemblyMarked, generatedUnasked: true))
                     {
                         lock (firstUse)
                         {
-                            if (!firstUse.TryGetValue(offender, out var known) || IsBefore(location, known))
+                            if (!firstUse.TryGetValue(offender.Type, out var known) || IsBefore(location, known.Location))
                             {
-                                firstUse[offender] = location;
+                                firstUse[offender.Type] = (location, offender);
                             }
                         }
                     }
@@ -97,26 +104,35 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
             {
                 foreach (var pair in firstUse)
                 {
-                    var type = pair.Key;
-                    var inSource = type is INamedTypeSymbol { IsGenericType: false } && type.Locations.Length > 0 && type.Locations[0].IsInSource
-                        && type.TypeKind is TypeKind.Class or TypeKind.Struct;
-                    var properties = inSource
-                        ? ImmutableDictionary<string, string?>.Empty
-                            .Add(FixProperty, AddAttributeFix)
-                            .Add(TypeProperty, type.GetDocumentationCommentId())
-                        : ImmutableDictionary<string, string?>.Empty;
-                    var why = inSource
-                        ? "it has no serializer; mark it [DataflowSerializable] so the serializer generator writes one"
-                        : "it has no built-in serializer; register one with env.RegisterSerializer or use a supported type";
-                    c.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.RecordNotSerializable,
-                        pair.Value,
-                        properties,
-                        type.ToDisplayString(TypeRules.DisplayFormat),
-                        why));
+                    c.ReportDiagnostic(Create(pair.Value.Location, pair.Value.Offender));
                 }
             }
         });
+    }
+
+    private static void AnalyzeExchange(OperationAnalysisContext context, WellKnownTypes types, ImmutableHashSet<ITypeSymbol> assemblyMarked)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!ExchangeMethods.Contains(invocation.TargetMethod.Name)
+            || invocation.Instance?.Type is not INamedTypeSymbol { TypeArguments.Length: 1 } input
+            || !SymbolEqualityComparer.Default.Equals(input.OriginalDefinition, types.DataStream)
+            || WellKnownTypes.HasAttribute(context.ContainingSymbol.ContainingType, types.DataflowJobAttribute))
+        {
+            return;
+        }
+        foreach (var offender in Offenders(input.TypeArguments[0], types, assemblyMarked, generatedUnasked: false))
+        {
+            context.ReportDiagnostic(Create(FunctionArguments.NameLocation(invocation), offender));
+        }
+    }
+
+    private static Diagnostic Create(Location location, Offender offender)
+    {
+        var properties = offender.Fixable
+            ? ImmutableDictionary<string, string?>.Empty.Add(FixProperty, AddAttributeFix).Add(TypeProperty, offender.Type.GetDocumentationCommentId())
+            : ImmutableDictionary<string, string?>.Empty;
+        return Diagnostic.Create(
+            DiagnosticDescriptors.RecordNotSerializable, location, properties, offender.Type.ToDisplayString(TypeRules.DisplayFormat), offender.Why);
     }
 
     // The record types of a stream: T of DataStream<T> and KeyedStream<TKey, T> (the key is DFC0003's), both of
@@ -135,17 +151,18 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
         return stream.TypeArguments;
     }
 
-    // The types inside a record type that have no serializer: the type itself, or the elements of a tuple, array,
-    // list or nullable that lack one. [DataflowSerializable] types are checked on their declaration instead.
-    private static IEnumerable<ITypeSymbol> Offenders(ITypeSymbol type, WellKnownTypes types)
+    // The types inside a record type that will have no serializer. Tuples, arrays, lists and nullables are looked
+    // through. [DataflowSerializable] types of the project are checked on their declaration instead. A user type
+    // gets a generated serializer when it is generatable and either marked or (in job classes) used unasked.
+    private static IEnumerable<Offender> Offenders(ITypeSymbol type, WellKnownTypes types, ImmutableHashSet<ITypeSymbol> assemblyMarked, bool generatedUnasked)
     {
-        if (type.TypeKind == TypeKind.TypeParameter || TypeRules.IsSerializable(type, types))
+        if (type.TypeKind == TypeKind.TypeParameter || assemblyMarked.Contains(type))
         {
             yield break;
         }
         var elements = type switch
         {
-            IArrayTypeSymbol array => [array.ElementType],
+            IArrayTypeSymbol { Rank: 1 } array => [array.ElementType],
             INamedTypeSymbol { IsTupleType: true } tuple when tuple.TupleElements.Length <= 7 => ElementsOf(tuple),
             INamedTypeSymbol { IsGenericType: true } generic when generic.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
                 || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, types.ListOfT)
@@ -153,18 +170,50 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
                 || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, types.IReadOnlyListOfT) => [generic.TypeArguments[0]],
             _ => ImmutableArray<ITypeSymbol>.Empty,
         };
-        if (elements.IsEmpty)
+        if (!elements.IsEmpty)
         {
-            yield return type;
+            foreach (var element in elements)
+            {
+                foreach (var offender in Offenders(element, types, assemblyMarked, generatedUnasked))
+                {
+                    yield return offender;
+                }
+            }
             yield break;
         }
-        foreach (var element in elements)
+        if (WellKnownTypes.HasAttribute(type, types.DataflowSerializableAttribute) || (type.IsValueType && type.IsUnmanagedType) || TypeRules.IsBuiltIn(type, types))
         {
-            foreach (var offender in Offenders(element, types))
+            yield break;
+        }
+        if (type is INamedTypeSymbol named && TypeRules.IsInSource(named))
+        {
+            if (TypeRules.GeneratableProblem(named, types) is { } problem)
             {
-                yield return offender;
+                yield return new Offender(type, problem, fixable: false);
+            }
+            else if (!generatedUnasked)
+            {
+                yield return new Offender(type, "it crosses a task boundary but has no serializer; mark it [DataflowSerializable] so the serializer generator writes one", fixable: true);
+            }
+            yield break;
+        }
+        yield return new Offender(type, "it has no built-in serializer; register one with env.RegisterSerializer, name it with [assembly: DataflowSerializable(typeof(…))], or use a supported type", fixable: false);
+    }
+
+    // Types named by [assembly: DataflowSerializable(typeof(T))].
+    private static ImmutableHashSet<ITypeSymbol> AssemblyMarkedTypes(Compilation compilation, WellKnownTypes types)
+    {
+        var builder = ImmutableHashSet.CreateBuilder<ITypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var attribute in compilation.Assembly.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, types.DataflowSerializableAttribute)
+                && attribute.ConstructorArguments.Length == 1
+                && attribute.ConstructorArguments[0].Value is ITypeSymbol named)
+            {
+                builder.Add(named);
             }
         }
+        return builder.ToImmutable();
     }
 
     private static ImmutableArray<ITypeSymbol> ElementsOf(INamedTypeSymbol tuple)
@@ -179,4 +228,20 @@ public sealed class RecordSerializabilityAnalyzer : DiagnosticAnalyzer
 
     private static bool IsBefore(Location a, Location b) =>
         string.CompareOrdinal(a.SourceTree?.FilePath, b.SourceTree?.FilePath) is var byFile && (byFile < 0 || (byFile == 0 && a.SourceSpan.Start < b.SourceSpan.Start));
+
+    private readonly struct Offender
+    {
+        public Offender(ITypeSymbol type, string why, bool fixable)
+        {
+            Type = type;
+            Why = why;
+            Fixable = fixable;
+        }
+
+        public ITypeSymbol Type { get; }
+
+        public string Why { get; }
+
+        public bool Fixable { get; }
+    }
 }

@@ -13,8 +13,9 @@ internal static class TypeRules
     /// <summary>Why <paramref name="type"/> cannot be a key (DFC0003), or <see langword="null"/> when it can.
     /// Keys are hashed by their serialized bytes, so they need a serializer whose bytes are equal exactly when the
     /// keys are equal: primitives, string, enums, Guid, DateTime, TimeSpan, tuples of those, or
-    /// <c>[DataflowSerializable]</c> types.</summary>
-    public static string? KeyProblem(ITypeSymbol type, WellKnownTypes types)
+    /// <c>[DataflowSerializable]</c> types — and, inside a <c>[DataflowJob]</c> class (where the serializer generator
+    /// serves the stream types unasked), any class or record of the project it can generate a serializer for.</summary>
+    public static string? KeyProblem(ITypeSymbol type, WellKnownTypes types, bool inJobClass)
     {
         switch (type.SpecialType)
         {
@@ -54,7 +55,7 @@ internal static class TypeRules
             }
             foreach (var element in tuple.TupleElements)
             {
-                if (KeyProblem(element.Type, types) is { } problem)
+                if (KeyProblem(element.Type, types, inJobClass) is { } problem)
                 {
                     return $"its element `{element.Name}` of type `{element.Type.ToDisplayString(DisplayFormat)}`: {problem}";
                 }
@@ -68,6 +69,10 @@ internal static class TypeRules
         if (WellKnownTypes.HasAttribute(type, types.DataflowSerializableAttribute))
         {
             return null;
+        }
+        if (inJobClass && !type.IsUnmanagedType && type is INamedTypeSymbol named && IsInSource(named))
+        {
+            return GeneratableProblem(named, types) is { } problem ? $"the serializer generator cannot handle it: {problem}" : null;
         }
         return type.IsValueType && type.IsUnmanagedType
             ? "a struct copied as raw bytes hashes its padding, and its Equals may disagree with its bytes; mark it [DataflowSerializable]"
@@ -154,94 +159,225 @@ internal static class TypeRules
     public static bool IsSerializable(ITypeSymbol type, WellKnownTypes types) =>
         IsBuiltIn(type, types) || WellKnownTypes.HasAttribute(type, types.DataflowSerializableAttribute);
 
-    /// <summary>Why a <c>[DataflowSerializable]</c> type cannot get a generated serializer, or <see langword="null"/>.
-    /// The generator serializes the public instance fields and auto-properties; their types must be serializable,
-    /// and the type must be constructible from them: a constructor whose parameters match them by name and type, or a
-    /// parameterless constructor with every one of them settable.</summary>
-    public static string? SerializableTypeProblem(INamedTypeSymbol type, WellKnownTypes types)
+    /// <summary>Why the serializer generator cannot write a serializer for user type <paramref name="type"/>, or
+    /// <see langword="null"/> when it can. This is the rule of <c>docs/serializers.md</c> ("The rule"): kind, origin,
+    /// reachability, candidate members, construction, restorable members, supported member types, no cycles.</summary>
+    public static string? GeneratableProblem(INamedTypeSymbol type, WellKnownTypes types) =>
+        GeneratableProblem(type, types, new List<ITypeSymbol>());
+
+    private static string? GeneratableProblem(INamedTypeSymbol type, WellKnownTypes types, List<ITypeSymbol> visiting)
     {
-        if (type.IsAbstract || type.TypeKind == TypeKind.Interface)
+        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.IsAbstract || type.IsStatic || type.IsRefLikeType)
         {
-            return "abstract types and interfaces cannot be constructed; mark the concrete types instead";
+            return "only concrete classes, records and structs (not abstract, static or ref structs) get a generated serializer";
         }
         if (type.IsGenericType)
         {
-            return "generic types are not supported";
+            return "generic types get no generated serializer";
         }
-        var members = new List<(ISymbol Member, ITypeSymbol Type, bool Settable)>();
-        foreach (var member in type.GetMembers())
+        for (var current = type; current is not null; current = current.ContainingType)
         {
-            if (member.IsStatic || member.IsImplicitlyDeclared && member is not IFieldSymbol)
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal))
             {
-                continue;
-            }
-            switch (member)
-            {
-                case IFieldSymbol { AssociatedSymbol: IPropertySymbol property } when property.DeclaredAccessibility == Accessibility.Public:
-                    members.Add((property, property.Type, property.SetMethod is { DeclaredAccessibility: Accessibility.Public }));
-                    break;
-                case IFieldSymbol { IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public } field:
-                    members.Add((field, field.Type, !field.IsReadOnly));
-                    break;
+                return $"`{current.Name}` is not public or internal, so the generated serializer cannot reach it";
             }
         }
-        foreach (var (member, memberType, _) in members)
+        foreach (var seen in visiting)
         {
-            if (!IsSerializable(memberType, types))
+            if (SymbolEqualityComparer.Default.Equals(seen, type))
             {
-                return $"member `{member.Name}` has type `{memberType.ToDisplayString(DisplayFormat)}`, which has no serializer (mark it [DataflowSerializable] or use a supported type)";
+                return $"it contains itself (through `{visiting[visiting.Count - 1].Name}`), and cyclic types are not supported";
             }
         }
-        foreach (var constructor in type.InstanceConstructors)
+        visiting.Add(type);
+        try
         {
-            if (constructor.DeclaredAccessibility != Accessibility.Public)
-            {
-                continue;
-            }
-            if (constructor.Parameters.Length == 0 && AllSettable(members))
-            {
-                return null;
-            }
-            if (constructor.Parameters.Length == members.Count && MatchesMembers(constructor, members))
-            {
-                return null;
-            }
+            return MembersProblem(type, types, visiting);
         }
-        return "it has neither a public constructor taking all its public members nor a public parameterless constructor with all of them settable";
+        finally
+        {
+            visiting.RemoveAt(visiting.Count - 1);
+        }
     }
 
-    private static bool AllSettable(List<(ISymbol Member, ITypeSymbol Type, bool Settable)> members)
+    private static string? MembersProblem(INamedTypeSymbol type, WellKnownTypes types, List<ITypeSymbol> visiting)
     {
-        foreach (var member in members)
+        // Candidate members: public instance fields and readable properties, base classes first; overrides count once.
+        var candidates = new List<ISymbol>();
+        var chain = new List<INamedTypeSymbol>();
+        for (var current = type; current is not null && current.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); current = current.BaseType)
         {
-            if (!member.Settable)
+            chain.Insert(0, current);
+        }
+        foreach (var declaring in chain)
+        {
+            foreach (var member in declaring.GetMembers())
+            {
+                var candidate = member switch
+                {
+                    IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public } => member,
+                    IPropertySymbol { IsStatic: false, IsIndexer: false, IsOverride: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } => member,
+                    _ => null,
+                };
+                if (candidate is null)
+                {
+                    continue;
+                }
+                if (candidate is IPropertySymbol { ReturnsByRef: true } or IPropertySymbol { ReturnsByRefReadonly: true })
+                {
+                    return $"property `{candidate.Name}` returns by reference";
+                }
+                foreach (var other in candidates)
+                {
+                    if (other.Name == candidate.Name)
+                    {
+                        return $"member `{candidate.Name}` hides a base member of the same name";
+                    }
+                }
+                candidates.Add(candidate);
+            }
+        }
+
+        // Construction: the public constructor with most parameters that all match distinct candidates.
+        IMethodSymbol? chosen = null;
+        foreach (var constructor in type.InstanceConstructors)
+        {
+            if (constructor.DeclaredAccessibility == Accessibility.Public
+                && (chosen is null || constructor.Parameters.Length > chosen.Parameters.Length)
+                && MatchesCandidates(constructor, candidates))
+            {
+                chosen = constructor;
+            }
+        }
+        if (chosen is null)
+        {
+            return "it has neither a public constructor whose parameters all match its public members nor a public parameterless constructor";
+        }
+
+        foreach (var candidate in candidates)
+        {
+            var memberType = candidate is IFieldSymbol f ? f.Type : ((IPropertySymbol)candidate).Type;
+            if (!IsConstructorParameter(chosen, candidate))
+            {
+                switch (candidate)
+                {
+                    case IFieldSymbol { IsReadOnly: true }:
+                        return $"readonly field `{candidate.Name}` is not a constructor parameter, so it cannot be restored";
+                    case IPropertySymbol { SetMethod.DeclaredAccessibility: Accessibility.Public }:
+                        break;
+                    case IPropertySymbol property when HasBackingField(property):
+                        return $"get-only property `{candidate.Name}` is not a constructor parameter, so it cannot be restored";
+                    case IPropertySymbol:
+                        // Computed: not serialized.
+                        continue;
+                }
+            }
+            if (MemberTypeProblem(memberType, types, visiting) is { } problem)
+            {
+                return $"member `{candidate.Name}` has type `{memberType.ToDisplayString(DisplayFormat)}`: {problem}";
+            }
+        }
+        return null;
+    }
+
+    private static string? MemberTypeProblem(ITypeSymbol type, WellKnownTypes types, List<ITypeSymbol> visiting)
+    {
+        if (type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_String || type.SpecialType == SpecialType.System_DateTime
+            || type.TypeKind == TypeKind.Enum || Is(type, types.DateTimeOffset))
+        {
+            return null;
+        }
+        if (type is IArrayTypeSymbol array)
+        {
+            return array.Rank == 1 ? MemberTypeProblem(array.ElementType, types, visiting) : "multi-dimensional arrays are not supported";
+        }
+        if (type is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            if (tuple.TupleElements.Length > 7)
+            {
+                return "value tuples of more than 7 elements are not supported";
+            }
+            foreach (var element in tuple.TupleElements)
+            {
+                if (MemberTypeProblem(element.Type, types, visiting) is { } problem)
+                {
+                    return problem;
+                }
+            }
+            return null;
+        }
+        if (type is INamedTypeSymbol { IsGenericType: true } generic
+            && (generic.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T || IsCollection(generic, types)))
+        {
+            return MemberTypeProblem(generic.TypeArguments[0], types, visiting);
+        }
+        var marked = WellKnownTypes.HasAttribute(type, types.DataflowSerializableAttribute);
+        if (type.IsValueType && type.IsUnmanagedType && !marked && type.TypeKind != TypeKind.TypeParameter)
+        {
+            return null;
+        }
+        if (type is INamedTypeSymbol named && IsInSource(named))
+        {
+            return GeneratableProblem(named, types, visiting) is { } problem ? $"`{named.Name}` cannot be serialized ({problem})" : null;
+        }
+        return marked ? null : "this type is not supported by the serializer generator";
+    }
+
+    /// <summary>Whether <paramref name="type"/> is declared in the compilation being analyzed.</summary>
+    public static bool IsInSource(ITypeSymbol type) => type.Locations.Length > 0 && type.Locations[0].IsInSource;
+
+    private static bool MatchesCandidates(IMethodSymbol constructor, List<ISymbol> candidates)
+    {
+        var used = new List<ISymbol>();
+        foreach (var parameter in constructor.Parameters)
+        {
+            if (parameter.RefKind != RefKind.None)
             {
                 return false;
             }
-        }
-        return true;
-    }
-
-    private static bool MatchesMembers(IMethodSymbol constructor, List<(ISymbol Member, ITypeSymbol Type, bool Settable)> members)
-    {
-        foreach (var parameter in constructor.Parameters)
-        {
-            var matched = false;
-            foreach (var member in members)
+            ISymbol? match = null;
+            foreach (var candidate in candidates)
             {
-                if (string.Equals(member.Member.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase)
-                    && SymbolEqualityComparer.Default.Equals(member.Type, parameter.Type))
+                var candidateType = candidate is IFieldSymbol f ? f.Type : ((IPropertySymbol)candidate).Type;
+                if (string.Equals(candidate.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase)
+                    && SymbolEqualityComparer.Default.Equals(candidateType, parameter.Type)
+                    && !used.Contains(candidate))
                 {
-                    matched = true;
+                    match = candidate;
                     break;
                 }
             }
-            if (!matched)
+            if (match is null)
             {
                 return false;
             }
+            used.Add(match);
         }
         return true;
+    }
+
+    private static bool IsConstructorParameter(IMethodSymbol constructor, ISymbol candidate)
+    {
+        foreach (var parameter in constructor.Parameters)
+        {
+            if (string.Equals(candidate.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool HasBackingField(IPropertySymbol property)
+    {
+        foreach (var member in property.ContainingType.GetMembers())
+        {
+            if (member is IFieldSymbol { AssociatedSymbol: { } associated } && SymbolEqualityComparer.Default.Equals(associated, property))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool IsCollection(ITypeSymbol type, WellKnownTypes types) =>

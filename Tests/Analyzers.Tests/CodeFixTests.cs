@@ -132,20 +132,18 @@ public sealed class CodeFixTests
             ("Job.cs", """
                 using Shop;
 
-                [DataflowJob]
-                public static partial class Job
+                public static class Job
                 {
-                    public static void Define(StreamEnvironment env) =>
-                        env.FromElements(1L).Map(static id => new Click(id, "u")).Filter(static c => c.UserId > 0).Print();
+                    public static void Run(StreamEnvironment env) =>
+                        env.FromElements(1L).Map(id => new Click(id, "u")).KeyBy(c => c.UserId).Print();
                 }
                 """, """
                 using Shop;
 
-                [DataflowJob]
-                public static partial class Job
+                public static class Job
                 {
-                    public static void Define(StreamEnvironment env) =>
-                        env.FromElements(1L).Map(static id => new Click(id, "u")).Filter(static c => c.UserId > 0).Print();
+                    public static void Run(StreamEnvironment env) =>
+                        env.FromElements(1L).Map(id => new Click(id, "u")).KeyBy(c => c.UserId).Print();
                 }
                 """),
             ("Click.cs", """
@@ -170,10 +168,9 @@ public sealed class CodeFixTests
         await CodeFixTest.VerifyAsync(new RecordSerializabilityAnalyzer(), new AddDataflowSerializableCodeFix(), "DFC0006", remaining: 0, ("Job.cs", """
             using DataflowCompiler.Serialization;
 
-            [DataflowJob]
-            public static partial class Job
+            public static class Job
             {
-                public static void Define(StreamEnvironment env) => env.FromElements(1).Map(static x => new Total { Sum = x }).Print();
+                public static void Run(StreamEnvironment env) => env.FromElements(1).Map(x => new Total { Sum = x }).Rebalance().Print();
             }
 
             [Serializable]
@@ -184,10 +181,9 @@ public sealed class CodeFixTests
             """, """
             using DataflowCompiler.Serialization;
 
-            [DataflowJob]
-            public static partial class Job
+            public static class Job
             {
-                public static void Define(StreamEnvironment env) => env.FromElements(1).Map(static x => new Total { Sum = x }).Print();
+                public static void Run(StreamEnvironment env) => env.FromElements(1).Map(x => new Total { Sum = x }).Rebalance().Print();
             }
 
             [DataflowSerializable]

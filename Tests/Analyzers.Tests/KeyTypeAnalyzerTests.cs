@@ -105,4 +105,29 @@ public sealed class KeyTypeAnalyzerTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Accepts_generatable_project_types_as_keys_in_job_classes()
+    {
+        await AnalyzerTest.VerifyAsync(Analyzer, """
+            public sealed record Account(long Tenant, string Name);
+
+            public sealed class Opaque { public object? Payload { get; set; } }
+
+            [DataflowJob]
+            public static partial class Job
+            {
+                public static void Define(StreamEnvironment env)
+                {
+                    env.FromElements(1L).KeyBy(static x => new Account(x, "a")).Print();
+                    env.FromElements(1L).{|DFC0003:KeyBy|}(static x => new Opaque()).Print();
+                }
+            }
+
+            public static class NotAJob
+            {
+                public static void Run(StreamEnvironment env) => env.FromElements(1L).{|DFC0003:KeyBy|}(x => new Account(x, "a")).Print();
+            }
+            """);
+    }
 }
