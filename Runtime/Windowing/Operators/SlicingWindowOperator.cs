@@ -5,14 +5,16 @@ using DataflowCompiler.State;
 namespace DataflowCompiler.Windowing.Operators;
 
 /// <summary>
-/// Tumbling and sliding windows with a reduce or aggregate function, the assigner's default trigger and no
-/// evictor, computed over slices (panes) like the slicing window operators of Flink's table runtime: time is
+/// Event-time tumbling and sliding windows with a reduce or aggregate function, the assigner's default trigger
+/// and no evictor, computed over slices (panes) like the slicing window operators of Flink's table runtime: time is
 /// cut into slices of gcd(size, slide); each element updates one accumulator, that of its slice (namespace =
 /// the slice as a <see cref="TimeWindow"/>), instead of one per window (size/slide of them). When a window fires,
 /// the accumulators of its size/gcd slices are combined (merge for aggregates, reduce for reduce). A slice is
 /// dropped when the last window that contains it is cleaned (end + allowed lateness), since no other window
 /// can still fire with it. Results, late handling and re-firing equal those of <see cref="WindowOperator{TKey, TIn, TAcc, TOut, W}"/>
-/// with the default trigger.
+/// with the default trigger. Processing-time windows stay on the generic path: there an element processed at
+/// a window's last millisecond after its timer fired opens that window again with only the new element, which
+/// slices shared with later windows cannot reproduce.
 /// </summary>
 internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOperator<TKey, TIn, TOut, TimeWindow>
 {
@@ -20,7 +22,6 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
     private readonly long _slide;
     private readonly long _offset;
     private readonly long _sliceSize;
-    private readonly bool _isEventTime;
     private readonly AccumulatorContents<TIn, TAcc, TimeWindow> _slices;
     private readonly IInternalWindowFunction<TAcc, TOut, TKey, TimeWindow> _function;
     private readonly long _allowedLateness;
@@ -31,7 +32,7 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
     private TimestampedCollector<TOut> _collector = null!;
 
     public SlicingWindowOperator(
-        string name, long size, long slide, long offset, bool isEventTime, AccumulatorContents<TIn, TAcc, TimeWindow> slices,
+        string name, long size, long slide, long offset, AccumulatorContents<TIn, TAcc, TimeWindow> slices,
         IInternalWindowFunction<TAcc, TOut, TKey, TimeWindow> function, long allowedLateness, OutputTag<TIn>? lateDataTag,
         IReadOnlyList<object> userFunctions)
     {
@@ -40,7 +41,6 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
         _slide = slide;
         _offset = offset;
         _sliceSize = Gcd(size, slide);
-        _isEventTime = isEventTime;
         _slices = slices;
         _function = function;
         _allowedLateness = allowedLateness;
@@ -72,23 +72,15 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
     public void ProcessElement(TKey key, TIn element, long timestamp)
     {
         _backend.SetCurrentKey(key);
-        long time;
-        if (_isEventTime)
-        {
-            WindowArguments.CheckTimestamp(timestamp, Name);
-            time = timestamp;
-        }
-        else
-        {
-            time = _context.CurrentProcessingTime;
-        }
+        WindowArguments.CheckTimestamp(timestamp, Name);
+        long time = timestamp;
         long lastStart = TimeWindow.GetWindowStartWithOffset(time, _offset, _slide);
         long watermark = _context.CurrentWatermark;
         // The element's windows are [start, start + size) for start = lastStart, lastStart - slide, … > time - size.
         // None when slide > size and the element falls into a gap; all late when the last one is.
-        if (lastStart + _size <= time || (_isEventTime && CleanupTime(lastStart + _size - 1) <= watermark))
+        if (lastStart + _size <= time || CleanupTime(lastStart + _size - 1) <= watermark)
         {
-            if (_isEventTime && WindowOperator<TKey, TIn, TAcc, TOut, TimeWindow>.SaturatingAdd(time, _allowedLateness) <= watermark)
+            if (WindowOperator<TKey, TIn, TAcc, TOut, TimeWindow>.SaturatingAdd(time, _allowedLateness) <= watermark)
             {
                 if (_lateDataTag is not null)
                 {
@@ -107,7 +99,7 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
         // elements of the slice are the same (minus those that became late), so their timers already exist.
         bool firstOfSlice = _slices.IsEmpty;
         _slices.Add(element, timestamp);
-        bool mayRefire = _isEventTime && time <= watermark;
+        bool mayRefire = time <= watermark;
         if (!firstOfSlice && !mayRefire)
         {
             return;
@@ -115,11 +107,6 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
         for (long start = lastStart; start > time - _size; start -= _slide)
         {
             var window = new TimeWindow(start, start + _size);
-            if (!_isEventTime)
-            {
-                _context.RegisterProcessingTimeTimer(window, window.MaxTimestamp);
-                continue;
-            }
             long cleanupTime = CleanupTime(window.MaxTimestamp);
             if (cleanupTime <= watermark)
             {
@@ -141,23 +128,12 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
         }
     }
 
-    public void OnEventTime(TKey key, TimeWindow window, long time)
-    {
-        if (_isEventTime)
-        {
-            OnTimer(key, window, time);
-        }
-    }
-
+    /// <summary>Processing-time timers are never registered by this operator.</summary>
     public void OnProcessingTime(TKey key, TimeWindow window, long time)
     {
-        if (!_isEventTime)
-        {
-            OnTimer(key, window, time);
-        }
     }
 
-    private void OnTimer(TKey key, TimeWindow window, long time)
+    public void OnEventTime(TKey key, TimeWindow window, long time)
     {
         _backend.SetCurrentKey(key);
         if (time == window.MaxTimestamp)
@@ -208,8 +184,7 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
         _function.Clear(window, _functionContext);
     }
 
-    private long CleanupTime(long maxTimestamp) =>
-        _isEventTime ? WindowOperator<TKey, TIn, TAcc, TOut, TimeWindow>.SaturatingAdd(maxTimestamp, _allowedLateness) : maxTimestamp;
+    private long CleanupTime(long maxTimestamp) => WindowOperator<TKey, TIn, TAcc, TOut, TimeWindow>.SaturatingAdd(maxTimestamp, _allowedLateness);
 
     private static long Gcd(long a, long b)
     {

@@ -6,7 +6,7 @@ namespace DataflowCompiler.Windowing.Operators;
 /// <summary>
 /// Builds the window operator for a windowed stream (Flink's WindowOperatorBuilder): the assigner, an optional
 /// trigger, evictor, allowed lateness and late-data tag, then the function. Picks the
-/// <see cref="SlicingWindowOperator{TKey, TIn, TAcc, TOut}"/> for tumbling and sliding windows with a reduce or
+/// <see cref="SlicingWindowOperator{TKey, TIn, TAcc, TOut}"/> for event-time tumbling and sliding windows with a reduce or
 /// aggregate function, the default trigger and no evictor; the generic <see cref="WindowOperator{TKey, TIn, TAcc, TOut, W}"/>
 /// otherwise. Argument errors name the operator and the fix.
 /// </summary>
@@ -175,13 +175,12 @@ internal sealed class WindowOperatorBuilder<TIn, TKey, W>
         {
             return null;
         }
-        (long size, long slide, long offset, bool eventTime) = _assigner switch
+        // Event time only: see SlicingWindowOperator for why processing-time windows stay generic.
+        (long size, long slide, long offset) = _assigner switch
         {
-            TumblingEventTimeWindows t => (t.Size, t.Size, t.Offset, true),
-            SlidingEventTimeWindows s => (s.Size, s.Slide, s.Offset, true),
-            TumblingProcessingTimeWindows t => (t.Size, t.Size, t.Offset, false),
-            SlidingProcessingTimeWindows s => (s.Size, s.Slide, s.Offset, false),
-            _ => (0L, 0L, 0L, false),
+            TumblingEventTimeWindows t => (t.Size, t.Size, t.Offset),
+            SlidingEventTimeWindows s => (s.Size, s.Slide, s.Offset),
+            _ => (0L, 0L, 0L),
         };
         if (size == 0)
         {
@@ -191,7 +190,7 @@ internal sealed class WindowOperatorBuilder<TIn, TKey, W>
         var slices = (AccumulatorContents<TIn, TAcc, TimeWindow>)(object)contents;
         var timeFunction = (IInternalWindowFunction<TAcc, TOut, TKey, TimeWindow>)(object)function;
         var slicing = new SlicingWindowOperator<TKey, TIn, TAcc, TOut>(
-            _name, size, slide, offset, eventTime, slices, timeFunction, _allowedLateness, _lateDataTag, userFunctions);
+            _name, size, slide, offset, slices, timeFunction, _allowedLateness, _lateDataTag, userFunctions);
         return (IWindowOperator<TKey, TIn, TOut, W>)(object)slicing;
     }
 }
