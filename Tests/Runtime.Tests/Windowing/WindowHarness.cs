@@ -19,15 +19,22 @@ internal sealed class WindowHarness<TIn, TOut, W> : IWindowOperatorContext<int, 
     private readonly BinaryKeyedStateBackend<int> _backend;
     private readonly TimerQueue _eventTimers = new();
     private readonly TimerQueue _processingTimers = new();
+    private readonly IWindowOperator<int, TIn, TOut, W>? _operator;
 
     public WindowHarness(IWindowOperator<int, TIn, TOut, W> windowOperator, SerializerRegistry? serializers = null)
+        : this(serializers)
     {
-        Operator = windowOperator;
-        _backend = new BinaryKeyedStateBackend<int>("window-test", new KeyGroupRange(0, 127), 128, _pool, serializers ?? new SerializerRegistry());
+        _operator = windowOperator;
         windowOperator.Open(this);
     }
 
-    public IWindowOperator<int, TIn, TOut, W> Operator { get; }
+    /// <summary>A context without an operator, for driving triggers directly (timers are recorded, not fired).</summary>
+    public WindowHarness(SerializerRegistry? serializers = null)
+    {
+        _backend = new BinaryKeyedStateBackend<int>("window-test", new KeyGroupRange(0, 127), 128, _pool, serializers ?? new SerializerRegistry());
+    }
+
+    public IWindowOperator<int, TIn, TOut, W> Operator => _operator ?? throw new InvalidOperationException("this harness drives no operator");
 
     public List<(TOut Value, long Timestamp)> Output { get; } = [];
 
@@ -46,6 +53,17 @@ internal sealed class WindowHarness<TIn, TOut, W> : IWindowOperatorContext<int, 
     public int PendingEventTimers => _eventTimers.Count;
 
     public int PendingProcessingTimers => _processingTimers.Count;
+
+    public bool HasEventTimer(int key, W window, long time) => _eventTimers.Contains((key, window, time));
+
+    public bool HasProcessingTimer(int key, W window, long time) => _processingTimers.Contains((key, window, time));
+
+    /// <summary>Moves the clocks without firing timers (trigger tests call the trigger themselves).</summary>
+    public void SetTime(long watermark, long processingTime)
+    {
+        CurrentWatermark = watermark;
+        CurrentProcessingTime = processingTime;
+    }
 
     public void ProcessElement(int key, TIn element, long timestamp) => Operator.ProcessElement(key, element, timestamp);
 
@@ -97,6 +115,8 @@ internal sealed class WindowHarness<TIn, TOut, W> : IWindowOperatorContext<int, 
         private readonly PriorityQueue<(int Key, W Window, long Time), long> _queue = new();
 
         public int Count => _live.Count;
+
+        public bool Contains((int Key, W Window, long Time) timer) => _live.Contains(timer);
 
         public void Add((int Key, W Window, long Time) timer)
         {
