@@ -73,13 +73,13 @@ internal sealed class ReduceAggregateFunction<T>(Func<T, T, T> reduce) : IAggreg
 }
 
 /// <summary>Calls a <see cref="ProcessWindowFunction{TIn, TOut, TKey, W}"/> with the element list.</summary>
-internal sealed class ProcessWindowFunctionAdapter<TIn, TOut, TKey, W> : IInternalWindowFunction<IEnumerable<TIn>, TOut, TKey, W>
+internal sealed class InternalIterableProcessWindowFunction<TIn, TOut, TKey, W> : IInternalWindowFunction<IEnumerable<TIn>, TOut, TKey, W>
     where W : IWindow
 {
     private readonly ProcessWindowFunction<TIn, TOut, TKey, W> _function;
     private ProcessContext? _context;
 
-    public ProcessWindowFunctionAdapter(ProcessWindowFunction<TIn, TOut, TKey, W> function)
+    public InternalIterableProcessWindowFunction(ProcessWindowFunction<TIn, TOut, TKey, W> function)
     {
         ArgumentNullException.ThrowIfNull(function);
         _function = function;
@@ -118,11 +118,11 @@ internal sealed class ProcessWindowFunctionAdapter<TIn, TOut, TKey, W> : IIntern
 }
 
 /// <summary>Calls a process window function with the single incrementally computed value (incremental + process).</summary>
-internal sealed class SingleValueProcessWindowFunction<T, TOut, TKey, W>(ProcessWindowFunction<T, TOut, TKey, W> function)
+internal sealed class InternalSingleValueProcessWindowFunction<T, TOut, TKey, W>(ProcessWindowFunction<T, TOut, TKey, W> function)
     : IInternalWindowFunction<T, TOut, TKey, W>
     where W : IWindow
 {
-    private readonly ProcessWindowFunctionAdapter<T, TOut, TKey, W> _adapter = new(function);
+    private readonly InternalIterableProcessWindowFunction<T, TOut, TKey, W> _adapter = new(function);
 
     public void Process(TKey key, W window, WindowFunctionContext<TKey, W> context, T contents, ICollector<TOut> output) =>
         _adapter.Process(key, window, context, [contents], output);

@@ -94,7 +94,10 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, W> : IWindowOperator
                     continue;
                 }
                 skipped = false;
-                mergingWindows.TryGetStateWindow(actualWindow, out var stateWindow);
+                if (!mergingWindows.TryGetStateWindow(actualWindow, out var stateWindow))
+                {
+                    throw new InvalidOperationException($"window operator '{Name}': window {actualWindow} has no state window after merging.");
+                }
                 _contents.SetNamespace(stateWindow);
                 _contents.Add(element, timestamp);
                 OnElementTrigger(key, element, timestamp, actualWindow, stateWindow);

@@ -112,7 +112,7 @@ internal sealed class WindowOperatorBuilder<TIn, TKey, W>
     {
         ArgumentNullException.ThrowIfNull(reduce);
         ArgumentNullException.ThrowIfNull(function);
-        return Reduce(reduce.Reduce, new SingleValueProcessWindowFunction<TIn, TOut, TKey, W>(function), [reduce, function]);
+        return Reduce(reduce.Reduce, new InternalSingleValueProcessWindowFunction<TIn, TOut, TKey, W>(function), [reduce, function]);
     }
 
     /// <summary>Aggregates each window incrementally with <paramref name="aggregate"/>.</summary>
@@ -128,14 +128,14 @@ internal sealed class WindowOperatorBuilder<TIn, TKey, W>
     {
         ArgumentNullException.ThrowIfNull(aggregate);
         ArgumentNullException.ThrowIfNull(function);
-        return Aggregate(aggregate, new SingleValueProcessWindowFunction<TRes, TOut, TKey, W>(function), accumulatorSerializer, [aggregate, function]);
+        return Aggregate(aggregate, new InternalSingleValueProcessWindowFunction<TRes, TOut, TKey, W>(function), accumulatorSerializer, [aggregate, function]);
     }
 
     /// <summary>Calls <paramref name="function"/> with all elements of each window (kept in list state).</summary>
     public IWindowOperator<TKey, TIn, TOut, W> Process<TOut>(ProcessWindowFunction<TIn, TOut, TKey, W> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return Generic(new ListContents<TIn, W>(_elementSerializer, _evictor), new ProcessWindowFunctionAdapter<TIn, TOut, TKey, W>(function), [function]);
+        return Generic(new ListContents<TIn, W>(_elementSerializer, _evictor), new InternalIterableProcessWindowFunction<TIn, TOut, TKey, W>(function), [function]);
     }
 
     private IWindowOperator<TKey, TIn, TOut, W> Reduce<TOut>(Func<TIn, TIn, TIn> reduce, IInternalWindowFunction<TIn, TOut, TKey, W> function, object[] userFunctions)
