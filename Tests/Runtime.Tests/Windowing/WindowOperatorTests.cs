@@ -146,6 +146,29 @@ public sealed class WindowOperatorTests
     }
 
     [Fact]
+    public void Continuous_event_time_trigger_merges_its_next_firing_with_sessions()
+    {
+        var op = new WindowOperatorBuilder<Ev, int, TimeWindow>(EventTimeSessionWindows.WithGap(10))
+            .Trigger(ContinuousEventTimeTrigger<Ev, TimeWindow>.Of(5))
+            .Reduce(new SumReduce());
+        using var harness = new WindowHarness<Ev, Ev, TimeWindow>(op);
+        harness.ProcessElement(1, new Ev(1, 1, 1), 1);
+        harness.ProcessElement(1, new Ev(1, 2, 1), 12);
+        harness.AdvanceWatermark(4);
+        // [8, 18) bridges [1, 11) and [12, 22); the merged window keeps the earliest next firing (5).
+        harness.ProcessElement(1, new Ev(1, 4, 1), 8);
+        Assert.True(harness.HasEventTimer(1, new TimeWindow(1, 22), 5));
+        harness.AdvanceWatermark(5);
+        Assert.Equal([(new Ev(1, 7, 3), 21L)], harness.Output);
+        harness.AdvanceWatermark(long.MaxValue);
+        // Firings at 5, 10, 15, 20 and at the end (21); stale timers of the merged-away windows are ignored.
+        Assert.Equal(5, harness.Output.Count);
+        Assert.All(harness.Output, o => Assert.Equal((new Ev(1, 7, 3), 21L), o));
+        Assert.Equal(0, harness.StateEntries);
+        Assert.Equal(0, harness.PendingTimers);
+    }
+
+    [Fact]
     public void A_merging_assigner_rejects_a_trigger_that_cannot_merge()
     {
         var builder = new WindowOperatorBuilder<Ev, int, TimeWindow>(EventTimeSessionWindows.WithGap(5), "sessions");
