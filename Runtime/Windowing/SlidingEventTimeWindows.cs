@@ -1,0 +1,62 @@
+using DataflowCompiler.Memory.Serialization;
+
+namespace DataflowCompiler.Windowing;
+
+/// <summary>
+/// Overlapping event-time windows of a fixed size that start every <see cref="Slide"/> time units
+/// (Flink's SlidingEventTimeWindows). An element belongs to about size/slide windows; the window operator keeps
+/// reduce and aggregate state per slice instead of per window (see docs/windows.md).
+/// </summary>
+public sealed class SlidingEventTimeWindows : WindowAssigner<TimeWindow>
+{
+    private SlidingEventTimeWindows(long size, long slide, long offset)
+    {
+        Size = size;
+        Slide = slide;
+        Offset = offset;
+    }
+
+    /// <summary>The window size.</summary>
+    public long Size { get; }
+
+    /// <summary>The distance between the starts of consecutive windows.</summary>
+    public long Slide { get; }
+
+    /// <summary>The offset window starts are shifted by (|offset| &lt; slide).</summary>
+    public long Offset { get; }
+
+    /// <summary>Windows of <paramref name="size"/> starting every <paramref name="slide"/>, shifted by <paramref name="offset"/>.</summary>
+    /// <exception cref="ArgumentException">size ≤ 0, slide ≤ 0 or |offset| ≥ slide.</exception>
+    public static SlidingEventTimeWindows Of(long size, long slide, long offset = 0)
+    {
+        WindowArguments.CheckSliding(nameof(SlidingEventTimeWindows), size, slide, offset);
+        return new SlidingEventTimeWindows(size, slide, offset);
+    }
+
+    /// <summary>Windows of <paramref name="size"/> starting every <paramref name="slide"/>, shifted by <paramref name="offset"/>.</summary>
+    public static SlidingEventTimeWindows Of(TimeSpan size, TimeSpan slide, TimeSpan offset = default) =>
+        Of(WindowArguments.Millis(size), WindowArguments.Millis(slide), WindowArguments.Millis(offset));
+
+    /// <inheritdoc />
+    public override void AssignWindows<T>(T element, long timestamp, WindowAssignerContext context, ICollection<TimeWindow> windows)
+    {
+        WindowArguments.CheckTimestamp(timestamp, nameof(SlidingEventTimeWindows));
+        long lastStart = TimeWindow.GetWindowStartWithOffset(timestamp, Offset, Slide);
+        for (long start = lastStart; start > timestamp - Size; start -= Slide)
+        {
+            windows.Add(new TimeWindow(start, start + Size));
+        }
+    }
+
+    /// <inheritdoc />
+    public override Trigger<T, TimeWindow> GetDefaultTrigger<T>() => EventTimeTrigger<T, TimeWindow>.Create();
+
+    /// <inheritdoc />
+    public override IRecordSerializer<TimeWindow> WindowSerializer => TimeWindowSerializer.Instance;
+
+    /// <inheritdoc />
+    public override bool IsEventTime => true;
+
+    /// <inheritdoc />
+    public override string ToString() => $"SlidingEventTimeWindows({Size}, {Slide}, offset {Offset})";
+}
