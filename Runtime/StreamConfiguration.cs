@@ -32,6 +32,12 @@ public sealed class StreamConfiguration
     /// <summary>Chain forward-connected operators into one task (default true).</summary>
     public bool ChainingEnabled { get; set; } = true;
 
+    /// <summary>Run the generator's fused chains where they match (default), or every chain interpreted (docs/fusion.md).</summary>
+    public DataflowCompiler.Fusion.FusionMode Fusion { get; set; } = DataflowCompiler.Fusion.FusionMode.Enabled;
+
+    /// <summary>Receives one line per chain saying whether it runs fused or interpreted and why; null writes to <see cref="System.Diagnostics.Trace"/>.</summary>
+    public Action<string>? FusionLog { get; set; }
+
     /// <summary>How long cancellation waits for task threads to stop before it reports them as stuck. Default 30 s.</summary>
     public TimeSpan TaskCancellationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -73,6 +73,7 @@ internal sealed class TypeInfo<T> : TypeInfo
     public override Func<StreamPartitioner> CreateDefaultPartitioner(bool sameParallelism) =>
         sameParallelism ? static () => new ForwardPartitioner<T>() : static () => new RebalancePartitioner<T>();
 
-    public override IChannelReader CreateChannelReader(SerializerRegistry registry, object input) =>
-        new ChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), (IInput<T>)input);
+    public override IChannelReader CreateChannelReader(SerializerRegistry registry, object input) => input is Fusion.FusedInput<T> fused
+        ? new Fusion.FusedChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), fused.Chain)
+        : new ChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), (IInput<T>)input);
 }

@@ -16,9 +16,20 @@ internal sealed class OperatorChain
     private readonly List<Action> _flushes = new();
 
     public OperatorChain(JobVertex vertex, int subtaskIndex, IReadOnlyList<ResultPartition> partitions, IReadOnlyList<(JobEdge Edge, int Channels)> outputs,
-        SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation)
+        SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
+        Func<Fusion.FusedChain>? fusedChain = null)
     {
         TaskName = $"{vertex.Name} ({subtaskIndex + 1}/{vertex.Parallelism})";
+        if (fusedChain is not null)
+        {
+            // Fusion hook (docs/fusion.md): one generated object stands for every operator of the chain.
+            var fused = Fusion.FusedChainRegistry.CreateOperator(fusedChain, new Fusion.FusedChainContext(vertex, subtaskIndex, TaskName, partitions, outputs,
+                serializers, managedMemory, counters, flushAlways, cancellation), vertex);
+            _operators.Add(fused);
+            _flushes.Add(fused.FlushOutputs);
+            Operators = vertex.Operators.ToDictionary(n => n, _ => (StreamOperator)fused);
+            return;
+        }
         var operators = new Dictionary<StreamNode, StreamOperator>();
         foreach (var node in vertex.Operators)
         {
