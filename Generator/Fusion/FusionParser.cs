@@ -427,12 +427,10 @@ internal static class FusionParser
                 bool sourceHeaded = s == 0;
                 if (sourceHeaded && ops.Count > 1)
                 {
-                    // Chained with the source when the parallelism allows (always for parallel sources, at parallelism 1 for the others) ...
-                    if (ops[1].Parallelism == ops[0].Parallelism)
-                    {
-                        Chains.Add((true, "", ops, output));
-                    }
-                    // ... otherwise the source is a chain of its own, rebalancing into the rest.
+                    // Chained with the source when the parallelism matches at run time (always for parallel sources without
+                    // settings, at parallelism 1 for the others) ... otherwise the source is a chain of its own, rebalancing
+                    // into the rest. Both are emitted; the runtime picks the one whose key matches the chain it built.
+                    Chains.Add((true, "", ops, output));
                     string type = ops[0].Spec.OutputType;
                     var element = ops[1].Spec.InputType;
                     Chains.Add((true, "", ops.Take(1).ToList(), new OutputDraft(new OutputSpec("rebalance", type, "", null), ops[0].OutputDisplay)));
