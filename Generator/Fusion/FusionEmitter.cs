@@ -172,6 +172,9 @@ internal static class FusionEmitter
             var op = ops[i];
             switch (op.Kind)
             {
+                case "Source" when op.Field == "Sequence":
+                    w.Line($"private {Fusion}.SequenceCursor _cursor{i};");
+                    break;
                 case "Source":
                     w.Line($"private global::DataflowCompiler.Sources.ISourceReader<{op.OutputType}>? _reader{i};");
                     break;
@@ -307,10 +310,16 @@ internal static class FusionEmitter
         if (chain.SourceHeaded)
         {
             var source = chain.Operators[0];
+            bool sequence = source.Field == "Sequence";
             w.Open("public override void OpenSource()");
-            Guarded(w, 0, "0", $"_reader0 = Context.CreateSourceReader<{source.OutputType}>(0);");
+            Guarded(w, 0, "0", sequence ? "_cursor0 = Context.CreateSequenceCursor(0);" : $"_reader0 = Context.CreateSourceReader<{source.OutputType}>(0);");
             w.Close();
             w.Line();
+            if (sequence)
+            {
+                EmitSequenceBatch(w, chain);
+                return;
+            }
             w.Line("/// <summary>Polls the source and runs each record through the whole chain; the task checks its mailbox between batches.</summary>");
             w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
             w.Line("var reader = _reader0!;");
@@ -349,6 +358,28 @@ internal static class FusionEmitter
             EmitCatch(w);
             w.Close();
         }
+        w.Line();
+    }
+
+    private static void EmitSequenceBatch(IndentedWriter w, ChainSpec chain)
+    {
+        w.Line("/// <summary>Walks the subtask's chunk of the sequence and runs each value through the whole chain; the task checks its mailbox between batches.</summary>");
+        w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
+        w.Line("var cursor = _cursor0; // a local copy the JIT keeps in registers; written back before returning");
+        w.Open("try");
+        w.Open("for (int i = 0; i < maxRecords; i++)");
+        w.Open("if (!cursor.TryNext(out long record))");
+        w.Line("_cursor0 = cursor;");
+        w.Line("return global::DataflowCompiler.Sources.ReadStatus.EndOfInput;");
+        w.Close();
+        w.Line("_in0++;");
+        Line(w, Next(chain, 0, "record"));
+        w.Close();
+        w.Line("_cursor0 = cursor;");
+        w.Line("return global::DataflowCompiler.Sources.ReadStatus.Record;");
+        w.Close();
+        EmitCatch(w);
+        w.Close();
         w.Line();
     }
 
@@ -471,7 +502,7 @@ internal static class FusionEmitter
         for (int i = 0; i < ops.Count; i++)
         {
             var op = ops[i];
-            if (op.Kind == "Source")
+            if (op.Kind == "Source" && op.Field != "Sequence")
             {
                 CloseStep(w, $"var reader = _reader{i}; _reader{i} = null; reader?.Dispose();", $"Context.Wrap({i}, _in{i}, e)");
             }

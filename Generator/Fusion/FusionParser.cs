@@ -307,7 +307,7 @@ internal static class FusionParser
             string site = NextSite();
             AddInterceptor(call, method, site, shape, element);
             _current = element;
-            _segments.Add(new List<Draft> { new(new OperatorSpec("Source", "", TypeName(element), site, null, "", null, ""),
+            _segments.Add(new List<Draft> { new(new OperatorSpec("Source", "", TypeName(element), site, null, "", null, shape == "Sequence" ? "Sequence" : ""),
                 $"Source<→{SignatureNames.Display(element)}>", SignatureNames.Display(element), null) });
             _segmentInputs.Add("");
             return null;

@@ -27,7 +27,8 @@ internal sealed record OperatorSpec
     public string KeyType { get; }
     public FunctionSpec? KeySelector { get; }
 
-    /// <summary>For Sum/Min/Max: the field name, or empty for the record itself.</summary>
+    /// <summary>For Sum/Min/Max: the field name, or empty for the record itself. For a source: "Sequence" when the
+    /// source is <c>FromSequence</c>, which fuses into a struct cursor; empty for sources polled through their reader.</summary>
     public string Field { get; }
 
     public bool IsKeyed => KeySelector is not null;

@@ -72,6 +72,14 @@ public sealed class FusedChainContext
         return source.CreateReader(new SourceReaderContext(SubtaskIndex, Parallelism, TaskName, SignalAvailable, Cancellation));
     }
 
+    /// <summary>This subtask's chunk of the <see cref="SequenceSource"/> of operator <paramref name="op"/>, as a struct cursor.</summary>
+    public SequenceCursor CreateSequenceCursor(int op)
+    {
+        var source = (SequenceSource)State(op);
+        var chunk = RangeCursor.ForSubtask(source.From, source.To, SubtaskIndex, Parallelism);
+        return new SequenceCursor(chunk.First, chunk.Count);
+    }
+
     /// <summary>Creates this subtask's writer of the sink operator <paramref name="op"/>.</summary>
     public ISinkWriter<T> CreateSinkWriter<T>(int op)
     {

@@ -24,6 +24,10 @@ public sealed class KeyGroupChannelSelector<TKey>
     /// <summary>The subtask (channel) that owns the key's key group.</summary>
     public int SelectChannel(TKey key)
     {
+        if (_numberOfChannels == 1)
+        {
+            return 0; // one consumer owns every key group; the key selector has already run, so failures are reported alike
+        }
         _keyBytes.Clear();
         _keySerializer.Serialize(key, _keyBytes);
         int keyGroup = KeyGroupRangeAssignment.AssignToKeyGroup(_keyBytes.WrittenSpan, _maxParallelism);
