@@ -166,7 +166,8 @@ internal static class FusionEmitter
         w.Line($"/// <summary>{System.Security.SecurityElement.Escape(chain.Key)}</summary>");
         w.Open($"internal sealed class Chain{chain.Index} : {baseType}");
         w.Line("private int _stage; // the operator running user code (-1: the network, -2: the KeyBy selector), for error messages");
-        w.Line($"private long {string.Join(", ", Enumerable.Range(0, n).Select(i => $"_in{i}"))}; // input records per operator");
+        var slots = Enumerable.Range(0, n).Select(i => Slot(chain, i)).Distinct().ToList();
+        w.Line($"private long {string.Join(", ", slots.Select(i => $"_in{i}"))}; // input records, one counter per run of one-to-one operators");
         for (int i = 0; i < n; i++)
         {
             var op = ops[i];
@@ -234,12 +235,29 @@ internal static class FusionEmitter
             ? "    _stage == -2 ? Context.FailKeyBy(0, _out, e) : Context.Fail(_stage, InputCount(_stage), e);"
             : "    Context.Fail(_stage, InputCount(_stage), e);");
         w.Line();
-        w.Line($"private long InputCount(int op) => op switch {{ {string.Join(", ", Enumerable.Range(0, n).Select(i => $"{i} => _in{i}"))}, _ => 0 }};");
+        w.Line($"private long InputCount(int op) => op switch {{ {string.Join(", ", Enumerable.Range(0, n).Select(i => $"{i} => _in{Slot(chain, i)}"))}, _ => 0 }};");
         for (int i = 0; i < n; i++)
         {
             EmitHelperTypes(w, chain, i);
         }
         w.Close();
+    }
+
+    /// <summary>
+    /// The counter that holds operator <paramref name="op"/>'s input count: one-to-one operators (Map, Reduce, Sum, Min,
+    /// Max, Sink) see as many records as their predecessor, so a run of them shares one counter; a counter starts at the
+    /// head and after every operator that changes the count (Filter, FlatMap, Process, KeyedProcess).
+    /// </summary>
+    private static int Slot(ChainSpec chain, int op)
+    {
+        for (int j = op; j > 0; j--)
+        {
+            if (chain.Operators[j - 1].Kind is "Filter" or "FlatMap" or "Process" or "KeyedProcess")
+            {
+                return j;
+            }
+        }
+        return 0;
     }
 
     private static bool NeedsCollector(OperatorSpec op) =>
@@ -323,39 +341,45 @@ internal static class FusionEmitter
             w.Line("/// <summary>Polls the source and runs each record through the whole chain; the task checks its mailbox between batches.</summary>");
             w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
             w.Line("var reader = _reader0!;");
+            w.Line("long in0 = _in0; // a local copy, written back before returning");
             w.Open("try");
             w.Open("for (int i = 0; i < maxRecords; i++)");
             w.Line("_stage = 0;");
             w.Line($"var status = reader.PollNext(out {source.OutputType} record);");
             w.Open("if (status != global::DataflowCompiler.Sources.ReadStatus.Record)");
+            w.Line("_in0 = in0;");
             w.Line("return status;");
             w.Close();
-            w.Line("_in0++;");
+            w.Line("in0++;");
             string next = Next(chain, 0, "record");
             if (next.Length > 0)
             {
                 w.Line(next);
             }
             w.Close();
+            w.Line("_in0 = in0;");
             w.Line("return global::DataflowCompiler.Sources.ReadStatus.Record;");
             w.Close();
-            EmitCatch(w);
+            EmitCatch(w, "_in0 = in0;");
             w.Close();
         }
         else
         {
             w.Line("/// <summary>Runs every complete record of the current network buffer through the whole chain.</summary>");
             w.Open($"public override void ProcessRecords(global::DataflowCompiler.Network.RecordDeserializer<{chain.InputType}> records)");
+            w.Line("long in0 = _in0; // a local copy, written back before returning");
             w.Open("try");
             w.Open("while (true)");
             w.Line("_stage = -1;");
             w.Open($"if (!records.TryNext(out {chain.InputType} record))");
+            w.Line("_in0 = in0;");
             w.Line("return;");
             w.Close();
+            w.Line("in0++;");
             w.Line("Op0(record);");
             w.Close();
             w.Close();
-            EmitCatch(w);
+            EmitCatch(w, "_in0 = in0;");
             w.Close();
         }
         w.Line();
@@ -365,27 +389,31 @@ internal static class FusionEmitter
     {
         w.Line("/// <summary>Walks the subtask's chunk of the sequence and runs each value through the whole chain; the task checks its mailbox between batches.</summary>");
         w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
-        w.Line("var cursor = _cursor0; // a local copy the JIT keeps in registers; written back before returning");
+        w.Line("var cursor = _cursor0; // local copies the JIT keeps in registers; written back before returning");
+        w.Line("long in0 = _in0;");
         w.Open("try");
         w.Open("for (int i = 0; i < maxRecords; i++)");
         w.Open("if (!cursor.TryNext(out long record))");
         w.Line("_cursor0 = cursor;");
+        w.Line("_in0 = in0;");
         w.Line("return global::DataflowCompiler.Sources.ReadStatus.EndOfInput;");
         w.Close();
-        w.Line("_in0++;");
+        w.Line("in0++;");
         Line(w, Next(chain, 0, "record"));
         w.Close();
         w.Line("_cursor0 = cursor;");
+        w.Line("_in0 = in0;");
         w.Line("return global::DataflowCompiler.Sources.ReadStatus.Record;");
         w.Close();
-        EmitCatch(w);
+        EmitCatch(w, "_in0 = in0;");
         w.Close();
         w.Line();
     }
 
-    private static void EmitCatch(IndentedWriter w)
+    private static void EmitCatch(IndentedWriter w, string writeBack)
     {
         w.Open($"catch (global::System.Exception e) when (_stage != -1 && {Fusion}.FusedChainContext.IsUserFailure(e))");
+        w.Line(writeBack);
         w.Line("throw Fail(e);");
         w.Close();
     }
@@ -398,7 +426,10 @@ internal static class FusionEmitter
         w.Line($"// {op.Kind} ({op.Site})");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.Open($"private void Op{i}({op.InputType} value)");
-        w.Line($"_in{i}++;");
+        if (i != 0 && Slot(chain, i) == i)
+        {
+            w.Line($"_in{i}++;");
+        }
         w.Line($"_stage = {i};");
         if (op.IsKeyed)
         {
@@ -492,7 +523,7 @@ internal static class FusionEmitter
         {
             if (ops[i].Kind == "Sink")
             {
-                Guarded(w, i, $"_in{i}", $"_writer{i}?.Flush(true);");
+                Guarded(w, i, $"_in{Slot(chain, i)}", $"_writer{i}?.Flush(true);");
             }
         }
         w.Close();
@@ -504,11 +535,11 @@ internal static class FusionEmitter
             var op = ops[i];
             if (op.Kind == "Source" && op.Field != "Sequence")
             {
-                CloseStep(w, $"var reader = _reader{i}; _reader{i} = null; reader?.Dispose();", $"Context.Wrap({i}, _in{i}, e)");
+                CloseStep(w, $"var reader = _reader{i}; _reader{i} = null; reader?.Dispose();", $"Context.Wrap({i}, _in{Slot(chain, i)}, e)");
             }
             if (op.Function is { Form: "Object", IsRich: true })
             {
-                CloseStep(w, $"_fn{i}?.Close();", $"Context.Wrap({i}, _in{i}, e)");
+                CloseStep(w, $"_fn{i}?.Close();", $"Context.Wrap({i}, _in{Slot(chain, i)}, e)");
             }
             if (op.IsKeyed)
             {
@@ -516,7 +547,7 @@ internal static class FusionEmitter
             }
             if (op.Kind == "Sink")
             {
-                CloseStep(w, $"var writer = _writer{i}; _writer{i} = null; writer?.Dispose();", $"Context.Wrap({i}, _in{i}, e)");
+                CloseStep(w, $"var writer = _writer{i}; _writer{i} = null; writer?.Dispose();", $"Context.Wrap({i}, _in{Slot(chain, i)}, e)");
             }
         }
         w.Close();
