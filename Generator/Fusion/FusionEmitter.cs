@@ -165,9 +165,15 @@ internal static class FusionEmitter
         string baseType = chain.SourceHeaded ? $"{Fusion}.FusedChain" : $"{Fusion}.FusedChain<{chain.InputType}>";
         w.Line($"/// <summary>{System.Security.SecurityElement.Escape(chain.Key)}</summary>");
         w.Open($"internal sealed class Chain{chain.Index} : {baseType}");
-        w.Line("private int _stage; // the operator running user code (-1: the network, -2: the KeyBy selector), for error messages");
-        var slots = Enumerable.Range(0, n).Select(i => Slot(chain, i)).Distinct().ToList();
-        w.Line($"private long {string.Join(", ", slots.Select(i => $"_in{i}"))}; // input records, one counter per run of one-to-one operators");
+        // Input record counts name the failing record in errors. One counter per run of one-to-one operators; after a
+        // Filter the count is derived from the records it dropped, so the common path increments nothing in memory.
+        var counters = Enumerable.Range(0, n + 1).Select(i => Slot(chain, i)).Distinct().Where(s => s == 0 || !AfterFilter(chain, s)).ToList();
+        w.Line($"private long {string.Join(", ", counters.Select(i => $"_in{i}"))};");
+        var filters = Enumerable.Range(0, n).Where(i => ops[i].Kind == "Filter").ToList();
+        if (filters.Count > 0)
+        {
+            w.Line($"private long {string.Join(", ", filters.Select(i => $"_dropped{i}"))};");
+        }
         for (int i = 0; i < n; i++)
         {
             var op = ops[i];
@@ -207,7 +213,6 @@ internal static class FusionEmitter
         if (chain.Output is { } output)
         {
             w.Line($"private global::DataflowCompiler.Network.RecordWriter<{output.RecordType}> _output = null!;");
-            w.Line("private long _out;");
             w.Line("private int _channels;");
             if (output.Partitioner == "hash")
             {
@@ -230,12 +235,9 @@ internal static class FusionEmitter
             EmitOutput(w, chain, o);
         }
         EmitFinishAndClose(w, chain);
-        w.Line("private global::System.Exception Fail(global::System.Exception e) =>");
-        w.Line(chain.Output is { Partitioner: "hash" }
-            ? "    _stage == -2 ? Context.FailKeyBy(0, _out, e) : Context.Fail(_stage, InputCount(_stage), e);"
-            : "    Context.Fail(_stage, InputCount(_stage), e);");
+        w.Line("private global::System.Exception Fail(int op, global::System.Exception e) => Context.Fail(op, InputCount(op), e);");
         w.Line();
-        w.Line($"private long InputCount(int op) => op switch {{ {string.Join(", ", Enumerable.Range(0, n).Select(i => $"{i} => _in{Slot(chain, i)}"))}, _ => 0 }};");
+        w.Line($"private long InputCount(int op) => op switch {{ {string.Join(", ", Enumerable.Range(0, n + 1).Select(i => $"{i} => {CountOf(chain, i)}"))}, _ => 0 }};");
         for (int i = 0; i < n; i++)
         {
             EmitHelperTypes(w, chain, i);
@@ -258,6 +260,25 @@ internal static class FusionEmitter
             }
         }
         return 0;
+    }
+
+    private static bool AfterFilter(ChainSpec chain, int position) => position > 0 && chain.Operators[position - 1].Kind == "Filter";
+
+    /// <summary>The input count of position <paramref name="position"/> (n: the chain's output) as an expression.</summary>
+    private static string CountOf(ChainSpec chain, int position)
+    {
+        int slot = Slot(chain, position);
+        return slot > 0 && AfterFilter(chain, slot) ? $"({CountOf(chain, slot - 1)} - _dropped{slot - 1})" : $"_in{slot}";
+    }
+
+    /// <summary>Whether the operator at <paramref name="position"/> (or the output, at n) owns a counter it increments.</summary>
+    private static bool Counts(ChainSpec chain, int position) => position > 0 && Slot(chain, position) == position && !AfterFilter(chain, position);
+
+    private static void Catch(IndentedWriter w, string fail)
+    {
+        w.Open($"catch (global::System.Exception e) when ({Fusion}.FusedChainContext.IsUserFailure(e))");
+        w.Line($"throw {fail};");
+        w.Close();
     }
 
     private static bool NeedsCollector(OperatorSpec op) =>
@@ -341,45 +362,31 @@ internal static class FusionEmitter
             w.Line("/// <summary>Polls the source and runs each record through the whole chain; the task checks its mailbox between batches.</summary>");
             w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
             w.Line("var reader = _reader0!;");
-            w.Line("long in0 = _in0; // a local copy, written back before returning");
-            w.Open("try");
             w.Open("for (int i = 0; i < maxRecords; i++)");
-            w.Line("_stage = 0;");
-            w.Line($"var status = reader.PollNext(out {source.OutputType} record);");
+            w.Line("global::DataflowCompiler.Sources.ReadStatus status;");
+            w.Line($"{source.OutputType} record;");
+            w.Open("try");
+            w.Line("status = reader.PollNext(out record);");
+            w.Close();
+            Catch(w, "Fail(0, e)");
             w.Open("if (status != global::DataflowCompiler.Sources.ReadStatus.Record)");
-            w.Line("_in0 = in0;");
             w.Line("return status;");
             w.Close();
-            w.Line("in0++;");
-            string next = Next(chain, 0, "record");
-            if (next.Length > 0)
-            {
-                w.Line(next);
-            }
+            w.Line("_in0++;");
+            Line(w, Next(chain, 0, "record"));
             w.Close();
-            w.Line("_in0 = in0;");
             w.Line("return global::DataflowCompiler.Sources.ReadStatus.Record;");
-            w.Close();
-            EmitCatch(w, "_in0 = in0;");
             w.Close();
         }
         else
         {
             w.Line("/// <summary>Runs every complete record of the current network buffer through the whole chain.</summary>");
             w.Open($"public override void ProcessRecords(global::DataflowCompiler.Network.RecordDeserializer<{chain.InputType}> records)");
-            w.Line("long in0 = _in0; // a local copy, written back before returning");
-            w.Open("try");
-            w.Open("while (true)");
-            w.Line("_stage = -1;");
-            w.Open($"if (!records.TryNext(out {chain.InputType} record))");
-            w.Line("_in0 = in0;");
-            w.Line("return;");
-            w.Close();
-            w.Line("in0++;");
+            w.Line("long count = _in0; // in a register; stored (not incremented in memory) per record");
+            w.Open($"while (records.TryNext(out {chain.InputType} record))");
+            w.Line("_in0 = ++count;");
             w.Line("Op0(record);");
             w.Close();
-            w.Close();
-            EmitCatch(w, "_in0 = in0;");
             w.Close();
         }
         w.Line();
@@ -389,87 +396,98 @@ internal static class FusionEmitter
     {
         w.Line("/// <summary>Walks the subtask's chunk of the sequence and runs each value through the whole chain; the task checks its mailbox between batches.</summary>");
         w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
-        w.Line("var cursor = _cursor0; // local copies the JIT keeps in registers; written back before returning");
-        w.Line("long in0 = _in0;");
-        w.Open("try");
+        w.Line("var cursor = _cursor0; // local copies the JIT keeps in registers");
+        w.Line("long count = _in0;");
         w.Open("for (int i = 0; i < maxRecords; i++)");
         w.Open("if (!cursor.TryNext(out long record))");
         w.Line("_cursor0 = cursor;");
-        w.Line("_in0 = in0;");
         w.Line("return global::DataflowCompiler.Sources.ReadStatus.EndOfInput;");
         w.Close();
-        w.Line("in0++;");
+        w.Line("_in0 = ++count;");
         Line(w, Next(chain, 0, "record"));
         w.Close();
         w.Line("_cursor0 = cursor;");
-        w.Line("_in0 = in0;");
         w.Line("return global::DataflowCompiler.Sources.ReadStatus.Record;");
-        w.Close();
-        EmitCatch(w, "_in0 = in0;");
         w.Close();
         w.Line();
     }
 
-    private static void EmitCatch(IndentedWriter w, string writeBack)
-    {
-        w.Open($"catch (global::System.Exception e) when (_stage != -1 && {Fusion}.FusedChainContext.IsUserFailure(e))");
-        w.Line(writeBack);
-        w.Line("throw Fail(e);");
-        w.Close();
-    }
-
+    // Each operator catches exactly what its interpreted operator catches: Map, Filter and sinks their user call;
+    // FlatMap, Process and keyed operators everything they run, including what they emit downstream.
     private static void EmitOperator(IndentedWriter w, ChainSpec chain, int i)
     {
         var op = chain.Operators[i];
         var f = op.Function;
         string name = FunctionName(chain, i);
+        string fail = $"Fail({i}, e)";
         w.Line($"// {op.Kind} ({op.Site})");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.Open($"private void Op{i}({op.InputType} value)");
-        if (i != 0 && Slot(chain, i) == i)
+        if (Counts(chain, i))
         {
             w.Line($"_in{i}++;");
-        }
-        w.Line($"_stage = {i};");
-        if (op.IsKeyed)
-        {
-            w.Line($"_backend{i}!.SetCurrentKey({Call(op.KeySelector!, name + "_Key", "", "", "value")});");
         }
         string next = Next(chain, i, "result");
         switch (op.Kind)
         {
             case "Map":
-                w.Line($"var result = {Call(f!, name, $"_fn{i}!", "Map", "value")};");
+                w.Line($"{op.OutputType} result;");
+                w.Open("try");
+                w.Line($"result = {Call(f!, name, $"_fn{i}!", "Map", "value")};");
+                w.Close();
+                Catch(w, fail);
                 Line(w, next);
                 break;
             case "Filter":
-                w.Open($"if ({Call(f!, name, $"_fn{i}!", "Filter", "value")})");
+                w.Line("bool keep;");
+                w.Open("try");
+                w.Line($"keep = {Call(f!, name, $"_fn{i}!", "Filter", "value")};");
+                w.Close();
+                Catch(w, fail);
+                w.Open("if (!keep)");
+                w.Line($"_dropped{i}++;");
+                w.Line("return;");
+                w.Close();
                 Line(w, Next(chain, i, "value"));
-                w.Close();
-                break;
-            case "FlatMap" when f!.Form == "Lambda" && f.Collector.Length > 0:
-                w.Line($"__DataflowFused.{name}(this, value);");
-                break;
-            case "FlatMap" when f.Form is "Enumerable" or "Lambda":
-                w.Open($"foreach (var item in __DataflowFused.{name}(value))");
-                w.Line($"Emit{i}(item);");
-                w.Close();
-                break;
-            case "FlatMap":
-                w.Line(f.Form == "Object" ? $"_fn{i}!.FlatMap(value, _collector{i});" : $"{f.Target}(value, _collector{i});");
-                break;
-            case "Process" or "KeyedProcess":
-                w.Line($"_fn{i}!.ProcessElement(value, _context{i}, _collector{i});");
-                break;
-            case "Reduce" or "Sum" or "Min" or "Max":
-                w.Line($"var state = _state{i};");
-                string reduce = op.Kind == "Reduce" ? Call(f!, name, $"_fn{i}!", "Reduce", "state.Value()", "value") : $"__DataflowFused.{name}(state.Value(), value)";
-                w.Line($"var result = state.HasValue ? {reduce} : value;");
-                w.Line("state.Update(result);");
-                Line(w, next);
                 break;
             case "Sink":
+                w.Open("try");
                 w.Line($"_writer{i}!.Write(value);");
+                w.Close();
+                Catch(w, fail);
+                break;
+            default:
+                w.Open("try");
+                if (op.IsKeyed)
+                {
+                    w.Line($"_backend{i}!.SetCurrentKey({Call(op.KeySelector!, name + "_Key", "", "", "value")});");
+                }
+                switch (op.Kind)
+                {
+                    case "FlatMap" when f!.Form == "Lambda" && f.Collector.Length > 0:
+                        w.Line($"__DataflowFused.{name}(this, value);");
+                        break;
+                    case "FlatMap" when f.Form is "Enumerable" or "Lambda":
+                        w.Open($"foreach (var item in __DataflowFused.{name}(value))");
+                        w.Line($"Emit{i}(item);");
+                        w.Close();
+                        break;
+                    case "FlatMap":
+                        w.Line(f.Form == "Object" ? $"_fn{i}!.FlatMap(value, _collector{i});" : $"{f.Target}(value, _collector{i});");
+                        break;
+                    case "Process" or "KeyedProcess":
+                        w.Line($"_fn{i}!.ProcessElement(value, _context{i}, _collector{i});");
+                        break;
+                    default:
+                        w.Line($"var state = _state{i};");
+                        string reduce = op.Kind == "Reduce" ? Call(f!, name, $"_fn{i}!", "Reduce", "state.Value()", "value") : $"__DataflowFused.{name}(state.Value(), value)";
+                        w.Line($"var result = state.HasValue ? {reduce} : value;");
+                        w.Line("state.Update(result);");
+                        Line(w, next);
+                        break;
+                }
+                w.Close();
+                Catch(w, fail);
                 break;
         }
         w.Close();
@@ -479,7 +497,6 @@ internal static class FusionEmitter
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             w.Open($"internal void Emit{i}({op.OutputType} result)");
             Line(w, next);
-            w.Line($"_stage = {i};");
             w.Close();
             w.Line();
         }
@@ -495,22 +512,29 @@ internal static class FusionEmitter
 
     private static void EmitOutput(IndentedWriter w, ChainSpec chain, OutputSpec output)
     {
+        int n = chain.Operators.Count;
         w.Line($"// The {output.Partitioner} edge leaving the chain{(output.Partitioner == "hash" ? ": key and key group computed here" : "")}.");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.Open($"private void Output({output.RecordType} value)");
-        w.Line("_out++;");
+        if (Counts(chain, n))
+        {
+            w.Line($"_in{n}++;");
+        }
         if (output.Partitioner == "hash")
         {
-            w.Line("_stage = -2;");
-            w.Line($"int channel = _keyGroups.SelectChannel({Call(output.KeySelector!, $"C{chain.Index}_OutKey", "", "", "value")});");
+            w.Line($"{output.KeyType} key;");
+            w.Open("try");
+            w.Line($"key = {Call(output.KeySelector!, $"C{chain.Index}_OutKey", "", "", "value")};");
+            w.Close();
+            Catch(w, $"Context.FailKeyBy(0, InputCount({n}), e)");
+            w.Line("_output.Emit(value, _keyGroups.SelectChannel(key));");
         }
         else
         {
             w.Line("int channel = _next;");
             w.Line("_next = channel + 1 == _channels ? 0 : channel + 1;");
+            w.Line("_output.Emit(value, channel);");
         }
-        w.Line("_stage = -1;");
-        w.Line("_output.Emit(value, channel);");
         w.Close();
         w.Line();
     }
@@ -523,7 +547,7 @@ internal static class FusionEmitter
         {
             if (ops[i].Kind == "Sink")
             {
-                Guarded(w, i, $"_in{Slot(chain, i)}", $"_writer{i}?.Flush(true);");
+                Guarded(w, i, CountOf(chain, i), $"_writer{i}?.Flush(true);");
             }
         }
         w.Close();
@@ -535,11 +559,11 @@ internal static class FusionEmitter
             var op = ops[i];
             if (op.Kind == "Source" && op.Field != "Sequence")
             {
-                CloseStep(w, $"var reader = _reader{i}; _reader{i} = null; reader?.Dispose();", $"Context.Wrap({i}, _in{Slot(chain, i)}, e)");
+                CloseStep(w, $"var reader = _reader{i}; _reader{i} = null; reader?.Dispose();", $"Context.Wrap({i}, {CountOf(chain, i)}, e)");
             }
             if (op.Function is { Form: "Object", IsRich: true })
             {
-                CloseStep(w, $"_fn{i}?.Close();", $"Context.Wrap({i}, _in{Slot(chain, i)}, e)");
+                CloseStep(w, $"_fn{i}?.Close();", $"Context.Wrap({i}, {CountOf(chain, i)}, e)");
             }
             if (op.IsKeyed)
             {
@@ -547,7 +571,7 @@ internal static class FusionEmitter
             }
             if (op.Kind == "Sink")
             {
-                CloseStep(w, $"var writer = _writer{i}; _writer{i} = null; writer?.Dispose();", $"Context.Wrap({i}, _in{Slot(chain, i)}, e)");
+                CloseStep(w, $"var writer = _writer{i}; _writer{i} = null; writer?.Dispose();", $"Context.Wrap({i}, {CountOf(chain, i)}, e)");
             }
         }
         w.Close();
