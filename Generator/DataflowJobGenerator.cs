@@ -1,3 +1,4 @@
+using DataflowCompiler.Generator.Fusion;
 using Microsoft.CodeAnalysis;
 
 namespace DataflowCompiler.Generator;
@@ -6,7 +7,19 @@ namespace DataflowCompiler.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class DataflowJobGenerator : IIncrementalGenerator
 {
+    /// <summary>Tracking name of the step that turns each [DataflowJob] class into its model.</summary>
+    public const string FusionJobsStep = "FusionJobs";
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var jobs = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "DataflowCompiler.DataflowJobAttribute",
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                FusionParser.Parse)
+            .Where(static job => job is not null)
+            .WithTrackingName(FusionJobsStep);
+
+        context.RegisterSourceOutput(jobs, static (output, job) => output.AddSource(FusionEmitter.HintName(job!), FusionEmitter.Emit(job!)));
     }
 }

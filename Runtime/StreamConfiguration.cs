@@ -44,6 +44,12 @@ public sealed class StreamConfiguration
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Run the generator's fused chains where they match (default), or every chain interpreted (docs/fusion.md).</summary>
+    public DataflowCompiler.Fusion.FusionMode Fusion { get; set; } = DataflowCompiler.Fusion.FusionMode.Enabled;
+
+    /// <summary>Receives one line per chain saying whether it runs fused or interpreted and why; null writes to <see cref="System.Diagnostics.Trace"/>.</summary>
+    public Action<string>? FusionLog { get; set; }
+
     /// <summary>Throws if a setting is out of range, naming the setting.</summary>
     public void Validate()
     {

@@ -103,6 +103,7 @@ internal sealed class JobMaster
 
         foreach (var vertex in _jobGraph.Vertices)
         {
+            var fusedChain = Fusion.FusedChainRegistry.Resolve(vertex, _configuration);
             for (int s = 0; s < vertex.Parallelism; s++)
             {
                 var counters = new Dictionary<string, Counter>();
@@ -111,7 +112,7 @@ internal sealed class JobMaster
                 var partitions = vertex.Outputs.Select(e => partitionsOf[(e, s)]).ToList();
                 var chain = new OperatorChain(vertex, s, partitions, outputs, _serializers, _taskManager.ManagedPool,
                     name => counters.TryGetValue(name, out var c) ? c : counters[name] = new Counter(), flushAlways, token,
-                    _configuration.TimeProvider, _configuration.AutoWatermarkInterval);
+                    _configuration.TimeProvider, _configuration.AutoWatermarkInterval, fusedChain);
 
                 InputGate? gate = null;
                 var readers = new List<IChannelReader>();

@@ -64,6 +64,10 @@ internal sealed class StreamNode
     /// <summary>The key type for keyed operators, checked for a serializer when the job is built.</summary>
     public TypeInfo? KeyType { get; init; }
 
+    /// <summary>The fusion site id the generated interceptor gave this operator (docs/fusion.md), and the user object its fused code needs.</summary>
+    public string? FusionSite { get; set; }
+    public object? FusionState { get; set; }
+
     public List<StreamEdge> InEdges { get; } = new();
     public List<StreamEdge> OutEdges { get; } = new();
 

@@ -78,7 +78,10 @@ internal sealed class TypeInfo<T> : TypeInfo
         sameParallelism ? static () => new ForwardPartitioner<T>() : static () => new RebalancePartitioner<T>();
 
     public override IChannelReader CreateChannelReader(SerializerRegistry registry, object input, RecordTimestamp timestamps, bool timestamped) =>
-        timestamped
-            ? new ChannelReader<T>(new RecordDeserializer<T>(new TimestampedRecordSerializer<T>(registry.Get<T>(), timestamps)), (IInput<T>)input, null)
-            : new ChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), (IInput<T>)input, timestamps);
+        input is Fusion.FusedInput<T> fused
+            // Fused chains run only where no timestamps travel (JobMaster falls back otherwise).
+            ? new Fusion.FusedChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), fused)
+            : timestamped
+                ? new ChannelReader<T>(new RecordDeserializer<T>(new TimestampedRecordSerializer<T>(registry.Get<T>(), timestamps)), (IInput<T>)input, null)
+                : new ChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), (IInput<T>)input, timestamps);
 }

@@ -18,10 +18,23 @@ internal sealed class OperatorChain
 
     public OperatorChain(JobVertex vertex, int subtaskIndex, IReadOnlyList<ResultPartition> partitions, IReadOnlyList<(JobEdge Edge, int Channels)> outputs,
         SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
-        TimeProvider? timeProvider = null, TimeSpan? autoWatermarkInterval = null)
+        TimeProvider? timeProvider = null, TimeSpan? autoWatermarkInterval = null, Func<Fusion.FusedChain>? fusedChain = null)
     {
         TaskName = $"{vertex.Name} ({subtaskIndex + 1}/{vertex.Parallelism})";
         Time = new TaskTimeServices(timeProvider ?? TimeProvider.System, autoWatermarkInterval ?? TaskTimeServices.DefaultAutoWatermarkInterval);
+        if (fusedChain is not null)
+        {
+            // Fusion hook (docs/fusion.md): one generated object stands for every operator of the chain.
+            var fusedContext = new Fusion.FusedChainContext(vertex, subtaskIndex, TaskName, partitions, outputs,
+                serializers, managedMemory, counters, flushAlways, cancellation);
+            var fused = Fusion.FusedChainRegistry.CreateOperator(fusedChain, fusedContext, vertex);
+            var processingTime = Time.ProcessingTime;
+            fusedContext.TimerService = new Fusion.FusedTimerService(() => processingTime.CurrentProcessingTime, () => fused.CurrentWatermark, TaskName);
+            _operators.Add(fused);
+            _flushes.Add(fused.FlushOutputs);
+            Operators = vertex.Operators.ToDictionary(n => n, _ => (StreamOperator)fused);
+            return;
+        }
         var operators = new Dictionary<StreamNode, StreamOperator>();
         foreach (var node in vertex.Operators)
         {

@@ -1,0 +1,35 @@
+namespace DataflowCompiler.Generator.Fusion;
+
+/// <summary>One operator of a chain: its kind (as in chain signatures), record types, fusion site and user code.</summary>
+internal sealed record OperatorSpec
+{
+    public OperatorSpec(string kind, string inputType, string outputType, string site, FunctionSpec? function,
+        string keyType, FunctionSpec? keySelector, string field)
+    {
+        Kind = kind;
+        InputType = inputType;
+        OutputType = outputType;
+        Site = site;
+        Function = function;
+        KeyType = keyType;
+        KeySelector = keySelector;
+        Field = field;
+    }
+
+    /// <summary>Source, Map, Filter, FlatMap, Process, KeyedProcess, Reduce, Sum, Min, Max, Sink.</summary>
+    public string Kind { get; }
+    public string InputType { get; }
+    public string OutputType { get; }
+    public string Site { get; }
+    public FunctionSpec? Function { get; }
+
+    /// <summary>For keyed operators (Reduce, Sum, Min, Max, KeyedProcess): the key type and the KeyBy selector; otherwise empty and null.</summary>
+    public string KeyType { get; }
+    public FunctionSpec? KeySelector { get; }
+
+    /// <summary>For Sum/Min/Max: the field name, or empty for the record itself. For a source: "Sequence" when the
+    /// source is <c>FromSequence</c>, which fuses into a struct cursor; empty for sources polled through their reader.</summary>
+    public string Field { get; }
+
+    public bool IsKeyed => KeySelector is not null;
+}

@@ -1,0 +1,145 @@
+using DataflowCompiler.Functions;
+using DataflowCompiler.Graph;
+using DataflowCompiler.Memory;
+using DataflowCompiler.Memory.Serialization;
+using DataflowCompiler.Network;
+using DataflowCompiler.Operators;
+using DataflowCompiler.Sinks;
+using DataflowCompiler.Sources;
+using DataflowCompiler.State;
+
+namespace DataflowCompiler.Fusion;
+
+/// <summary>
+/// What the task gives a fused chain: the subtask it runs in and everything the interpreted operators would
+/// have got — the user objects of the chain's operators (by position in the chain, head = 0), source readers,
+/// sink writers, record writers for the edges leaving the chain (by position), keyed state backends, runtime
+/// contexts for rich functions, and errors named exactly as the interpreted path names them.
+/// </summary>
+public sealed class FusedChainContext
+{
+    private readonly JobVertex _vertex;
+    private readonly IReadOnlyList<ResultPartition> _partitions;
+    private readonly IReadOnlyList<(JobEdge Edge, int Channels)> _outputs;
+    private readonly SerializerRegistry _serializers;
+    private readonly MemorySegmentPool _managedMemory;
+    private readonly Func<string, Counter> _counters;
+    private readonly bool _flushAlways;
+    private readonly List<Action> _flushes = new();
+
+    internal FusedChainContext(JobVertex vertex, int subtaskIndex, string taskName, IReadOnlyList<ResultPartition> partitions,
+        IReadOnlyList<(JobEdge Edge, int Channels)> outputs, SerializerRegistry serializers, MemorySegmentPool managedMemory,
+        Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation)
+    {
+        _vertex = vertex;
+        SubtaskIndex = subtaskIndex;
+        TaskName = taskName;
+        _partitions = partitions;
+        _outputs = outputs;
+        _serializers = serializers;
+        _managedMemory = managedMemory;
+        _counters = counters;
+        _flushAlways = flushAlways;
+        Cancellation = cancellation;
+    }
+
+    /// <summary>0-based index of this subtask.</summary>
+    public int SubtaskIndex { get; }
+
+    /// <summary>Parallelism of the chain.</summary>
+    public int Parallelism => _vertex.Parallelism;
+
+    /// <summary>"Name (i/p)", as the interpreted chain names its task.</summary>
+    public string TaskName { get; }
+
+    /// <summary>Cancelled when the job is cancelled or fails.</summary>
+    public CancellationToken Cancellation { get; }
+
+    internal Action SignalAvailable { get; set; } = static () => { };
+
+    internal IReadOnlyList<Action> Flushes => _flushes;
+
+    /// <summary>
+    /// What a process function in a fused chain sees as its timer service: the current processing time of the
+    /// task's clock and the chain's watermark. Fused chains hold no timers (chains whose functions use them run
+    /// interpreted), so registering one fails with a message that says so.
+    /// </summary>
+    public Time.ITimerService TimerService { get; internal set; } = FusedTimerService.Unavailable;
+
+    /// <summary>The result partitions the chain writes to (watermarks and statuses are broadcast into each).</summary>
+    internal IReadOnlyList<ResultPartition> Partitions => _partitions;
+
+    /// <summary>The name of the chain's operator at <paramref name="op"/>.</summary>
+    public string OperatorName(int op) => _vertex.Operators[op].Name;
+
+    /// <summary>This subtask's copy of the function object of operator <paramref name="op"/> (a shallow copy per subtask, as interpreted).</summary>
+    public T GetFunction<T>(int op) where T : class => FunctionCopy.Of((T)State(op));
+
+    /// <summary>Creates this subtask's reader of the source operator <paramref name="op"/>.</summary>
+    public ISourceReader<T> CreateSourceReader<T>(int op)
+    {
+        var source = (ISource<T>)State(op);
+        return source.CreateReader(new SourceReaderContext(SubtaskIndex, Parallelism, TaskName, SignalAvailable, Cancellation));
+    }
+
+    /// <summary>This subtask's chunk of the <see cref="SequenceSource"/> of operator <paramref name="op"/>, as a struct cursor.</summary>
+    public SequenceCursor CreateSequenceCursor(int op)
+    {
+        var source = (SequenceSource)State(op);
+        var chunk = RangeCursor.ForSubtask(source.From, source.To, SubtaskIndex, Parallelism);
+        return new SequenceCursor(chunk.First, chunk.Count);
+    }
+
+    /// <summary>Creates this subtask's writer of the sink operator <paramref name="op"/>.</summary>
+    public ISinkWriter<T> CreateSinkWriter<T>(int op)
+    {
+        var sink = (ISink<T>)State(op);
+        return sink.CreateWriter(new SinkWriterContext(SubtaskIndex, Parallelism, TaskName));
+    }
+
+    /// <summary>The record writer of the edge leaving the chain at position <paramref name="output"/>.</summary>
+    public RecordWriter<T> CreateRecordWriter<T>(int output)
+    {
+        var writer = new RecordWriter<T>(_partitions[output], _serializers.Get<T>(), _flushAlways);
+        _flushes.Add(writer.Flush);
+        return writer;
+    }
+
+    /// <summary>How many downstream subtasks the edge at <paramref name="output"/> reaches from this subtask.</summary>
+    public int NumberOfChannels(int output) => _outputs[output].Channels;
+
+    /// <summary>The key-group routing of the KeyBy edge at <paramref name="output"/>.</summary>
+    public KeyGroupChannelSelector<TKey> CreateKeyGroupSelector<TKey>(int output) =>
+        new(_serializers.Get<TKey>(), _outputs[output].Edge.StreamEdge.Target.ResolvedMaxParallelism, _outputs[output].Channels);
+
+    /// <summary>The keyed state backend of the keyed operator <paramref name="op"/>, over this subtask's key groups.</summary>
+    public BinaryKeyedStateBackend<TKey> CreateKeyedBackend<TKey>(int op)
+    {
+        var node = _vertex.Operators[op];
+        var range = KeyGroupRangeAssignment.ComputeKeyGroupRangeForOperatorIndex(node.ResolvedMaxParallelism, node.ResolvedParallelism, SubtaskIndex);
+        return new BinaryKeyedStateBackend<TKey>(node.Name, range, node.ResolvedMaxParallelism, _managedMemory, _serializers);
+    }
+
+    /// <summary>The runtime context a rich function of operator <paramref name="op"/> is opened with.</summary>
+    public RuntimeContext CreateRuntimeContext(int op, IKeyedStateStore? keyedState)
+    {
+        var node = _vertex.Operators[op];
+        return new RuntimeContext(TaskName, node.Name, SubtaskIndex, node.ResolvedParallelism, node.ResolvedMaxParallelism, _counters, keyedState);
+    }
+
+    /// <summary>True for failures of user code (not already wrapped, not cancellation), as the interpreted operators decide.</summary>
+    public static bool IsUserFailure(Exception e) => e is not UserCodeException and not OperationCanceledException;
+
+    /// <summary>The error of operator <paramref name="op"/> failing on its input record <paramref name="recordNumber"/> (1-based; 0 outside records).</summary>
+    public UserCodeException Fail(int op, long recordNumber, Exception error) => new(OperatorName(op), TaskName, recordNumber, error);
+
+    /// <summary>The error of the key selector of the KeyBy edge at <paramref name="output"/> failing on the chain's output record <paramref name="recordNumber"/>.</summary>
+    public UserCodeException FailKeyBy(int output, long recordNumber, Exception error) =>
+        new($"KeyBy before {_outputs[output].Edge.StreamEdge.Target.Description}", TaskName, recordNumber, error);
+
+    /// <summary>Wraps a user failure of operator <paramref name="op"/> (lifecycle calls); other exceptions pass unchanged.</summary>
+    public Exception Wrap(int op, long recordNumber, Exception error) => IsUserFailure(error) ? Fail(op, recordNumber, error) : error;
+
+    private object State(int op) => _vertex.Operators[op].FusionState
+        ?? throw new InvalidOperationException($"Operator '{OperatorName(op)}' carries no user object for its fused chain.");
+}

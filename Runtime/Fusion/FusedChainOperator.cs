@@ -1,0 +1,100 @@
+using DataflowCompiler.Operators;
+using DataflowCompiler.Sources;
+using DataflowCompiler.Time;
+
+namespace DataflowCompiler.Fusion;
+
+/// <summary>
+/// A fused chain in the place of the interpreted operators of one subtask: the task opens, drives, finishes
+/// and closes it like any chain head. Every operator of the vertex maps to this one object.
+/// </summary>
+internal class FusedChainOperator : StreamOperator, IWatermarkInput
+{
+    private readonly FusedChainContext _context;
+    private readonly PartitionEventOutput _events;
+
+    protected FusedChainOperator(FusedChain chain, FusedChainContext context)
+    {
+        Chain = chain;
+        _context = context;
+        _events = new PartitionEventOutput(context.Partitions);
+        chain.Setup(context);
+    }
+
+    // Watermarks and statuses pass through a fused chain unchanged to every partition it writes
+    // (fused chains never hold event-time timers: chains with timestamps run interpreted).
+    protected override IEventOutput? EventOutput => _events;
+
+    public void ProcessWatermark(Watermark watermark) => AdvanceWatermark(watermark);
+
+    public void ProcessWatermarkStatus(WatermarkStatus status) => ChangeWatermarkStatus(status);
+
+    protected FusedChain Chain { get; }
+
+    public static FusedChainOperator Create(FusedChain chain, FusedChainContext context, bool sourceHeaded) =>
+        sourceHeaded ? new FusedSourceChainOperator(chain, context) : new FusedChainOperator(chain, context);
+
+    public void FlushOutputs()
+    {
+        foreach (var flush in _context.Flushes)
+        {
+            flush();
+        }
+    }
+
+    public override object GetInput(int inputIndex)
+    {
+        var input = Chain.CreateInput();
+        ((IFusedInput)input).WatermarkTarget = this;
+        return input;
+    }
+
+    public override void SetOutput(object output) =>
+        throw new InvalidOperationException("A fused chain wires its own outputs.");
+
+    public override void Open() => Chain.Open();
+
+    public override void Finish() => Chain.Finish();
+
+    public override void Close()
+    {
+        var errors = new List<Exception>();
+        Chain.Close(errors);
+        if (errors.Count > 0)
+        {
+            throw errors.Count == 1 ? errors[0] : new AggregateException(errors);
+        }
+    }
+
+    private sealed class FusedSourceChainOperator(FusedChain chain, FusedChainContext context) : FusedChainOperator(chain, context), ISourceDriver
+    {
+        public void OpenReader(Action signalAvailable)
+        {
+            _context.SignalAvailable = signalAvailable;
+            Chain.OpenSource();
+        }
+
+        // The mailbox flag is checked between batches: a fused batch is short (512 records) and straight-line.
+        public ReadStatus EmitBatch(int maxRecords, ref int mailFlag) => Chain.EmitBatch(maxRecords);
+    }
+}
+
+/// <summary>Broadcasts the in-band time events of a fused chain into each of its result partitions.</summary>
+internal sealed class PartitionEventOutput(IReadOnlyList<Network.ResultPartition> partitions) : IEventOutput
+{
+    public void EmitWatermark(Watermark watermark)
+    {
+        foreach (var partition in partitions)
+        {
+            partition.BroadcastEvent(watermark);
+        }
+    }
+
+    public void EmitWatermarkStatus(WatermarkStatus status)
+    {
+        foreach (var partition in partitions)
+        {
+            partition.BroadcastEvent(status);
+        }
+    }
+}
