@@ -76,6 +76,13 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
 
         // The mailbox flag is checked between batches: a fused batch is short (512 records) and straight-line.
         public ReadStatus EmitBatch(int maxRecords, ref int mailFlag) => Chain.EmitBatch(maxRecords);
+
+        // End of input: event time jumps to the end, as an interpreted source does, so downstream timers fire.
+        public override void Finish()
+        {
+            AdvanceWatermark(Watermark.MaxValue);
+            base.Finish();
+        }
     }
 }
 

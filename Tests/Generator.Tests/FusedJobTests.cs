@@ -161,6 +161,53 @@ public sealed class FusedJobTests
         return data;
     }
 
+    private const string Timers = Usings + """
+
+        namespace Jobs.Timers;
+
+        public sealed class CountThenReport : KeyedProcessFunction<long, long, string>
+        {
+            private IValueState<long> _count = null!;
+
+            public override void Open(RuntimeContext context) => _count = context.GetState(new ValueStateDescriptor<long>("count"));
+
+            public override void ProcessElement(long value, Context context, ICollector<string> output)
+            {
+                _count.Update(_count.Value() + 1);
+                context.TimerService.RegisterEventTimeTimer(1_000);
+            }
+
+            public override void OnTimer(long timestamp, OnTimerContext context, ICollector<string> output) =>
+                output.Collect($"{context.CurrentKey}:{_count.Value()}@{timestamp}");
+        }
+
+        [DataflowJob]
+        public static partial class TimerJob
+        {
+            public static readonly CollectSink<string> Results = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSequence(1, 300)
+                   .KeyBy(static x => x % 7)
+                   .Process(new CountThenReport())
+                   .SinkTo(Results);
+        }
+        """;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_function_with_timers_runs_interpreted_and_its_timers_fire(int parallelism)
+    {
+        var (assembly, _) = GeneratorHarness.CompileAndLoad("TimerOnly", Timers);
+        var job = assembly.GetType("Jobs.Timers.TimerJob", throwOnError: true)!;
+        var (results, log) = GeneratorHarness.Run(job, parallelism, FusionMode.Enabled);
+        // Every key's timer fires once, at the end of input, with the key's count.
+        var expected = Enumerable.Range(1, 300).GroupBy(x => x % 7).Select(g => $"{g.Key}:{g.Count()}@1000").OrderBy(s => s, StringComparer.Ordinal);
+        Assert.Equal(expected, results);
+        Assert.Contains(log, line => line.Contains("runs interpreted") && line.Contains("handles timers"));
+    }
+
     private static readonly Lazy<System.Reflection.Assembly> Jobs = new(() => GeneratorHarness.CompileAndLoad("FusedJobs", Stateless, Keyed, Failing, Capturing).Assembly);
 
     [Theory]
