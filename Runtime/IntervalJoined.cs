@@ -15,6 +15,7 @@ public sealed class IntervalJoined<TKey, T1, T2>
     private readonly long _upperBound;
     private bool _lowerInclusive = true;
     private bool _upperInclusive = true;
+    private Windowing.Operators.WindowStateProbe? _probe;
 
     internal IntervalJoined(KeyedStream<TKey, T1> left, KeyedStream<TKey, T2> right, long lowerBound, long upperBound)
     {
@@ -38,6 +39,13 @@ public sealed class IntervalJoined<TKey, T1, T2>
         return this;
     }
 
+    /// <summary>Internal test hook: reports what each subtask still buffers at the end of input.</summary>
+    internal IntervalJoined<TKey, T1, T2> WithStateProbe(Windowing.Operators.WindowStateProbe probe)
+    {
+        _probe = probe;
+        return this;
+    }
+
     /// <summary>
     /// Calls <paramref name="function"/> once per joined pair; results carry the larger of the two timestamps. Elements
     /// that arrive behind the watermark are dropped (counted in the accumulator <c>&lt;name&gt;.numLateRecordsDropped</c>).
@@ -51,13 +59,14 @@ public sealed class IntervalJoined<TKey, T1, T2>
         long upper = _upperBound;
         bool lowerInclusive = _lowerInclusive;
         bool upperInclusive = _upperInclusive;
+        var probe = _probe;
         if ((lowerInclusive ? lower : lower + 1) > (upperInclusive ? upper : upper - 1))
         {
             throw new ArgumentException($"IntervalJoin: the interval [{lower}, {upper}] with exclusive bounds is empty. Widen it or keep the bounds inclusive.",
                 nameof(function));
         }
         var result = ConnectedStreams<T1, T2>.TransformTwoInputs<T1, T2, TOut>(_left.Environment, _left, _right, "IntervalJoin",
-            () => new IntervalJoinOperator<TKey, T1, T2, TOut>(FunctionCopy.Of(function), key1, key2, lower, upper, lowerInclusive, upperInclusive),
+            () => new IntervalJoinOperator<TKey, T1, T2, TOut>(FunctionCopy.Of(function), key1, key2, lower, upper, lowerInclusive, upperInclusive, probe),
             Graph.TypeInfo<TKey>.Instance);
         return result;
     }

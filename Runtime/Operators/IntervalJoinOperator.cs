@@ -1,6 +1,7 @@
 using DataflowCompiler.Functions;
 using DataflowCompiler.State;
 using DataflowCompiler.Time;
+using DataflowCompiler.Windowing.Operators;
 
 namespace DataflowCompiler.Operators;
 
@@ -23,6 +24,7 @@ internal sealed class IntervalJoinOperator<TKey, T1, T2, TOut> : TwoInputOperato
     private readonly long _lowerBound;
     private readonly long _upperBound;
     private readonly JoinContext _context;
+    private readonly WindowStateProbe? _probe;
     private IKeyedStateBackend<TKey> _backend = null!;
     private TimeServiceManager<TKey> _timeServices = null!;
     private InternalTimerService<TKey, byte> _timers = null!;
@@ -32,8 +34,9 @@ internal sealed class IntervalJoinOperator<TKey, T1, T2, TOut> : TwoInputOperato
     private readonly List<(long Timestamp, T2 Element)> _rightMatches = [];
 
     public IntervalJoinOperator(ProcessJoinFunction<T1, T2, TOut> function, Func<T1, TKey> key1, Func<T2, TKey> key2,
-        long lowerBound, long upperBound, bool lowerInclusive, bool upperInclusive)
+        long lowerBound, long upperBound, bool lowerInclusive, bool upperInclusive, WindowStateProbe? probe = null)
     {
+        _probe = probe;
         _function = function;
         _key1 = key1;
         _key2 = key2;
@@ -207,9 +210,13 @@ internal sealed class IntervalJoinOperator<TKey, T1, T2, TOut> : TwoInputOperato
     public void OnProcessingTime(in InternalTimer<TKey, byte> timer) =>
         throw new InvalidOperationException($"Interval join '{Name}' registers no processing-time timers.");
 
-    /// <summary>For tests: buffered entries and pending cleanup timers of this subtask.</summary>
-    internal (long StateEntries, int Timers) Leftover =>
-        (_backend is BinaryKeyedStateBackend<TKey> binary ? binary.EntryCount : -1, _timers.EventTimeTimerCount);
+    public override void Finish()
+    {
+        base.Finish();
+        // Test hook: after the final watermark every bucket and timer must be gone.
+        _probe?.Report(Context.SubtaskIndex, _backend is BinaryKeyedStateBackend<TKey> binary ? binary.EntryCount : -1,
+            _timers.EventTimeTimerCount, _timers.ProcessingTimeTimerCount, NumLateRecordsDropped);
+    }
 
     public override void Close()
     {

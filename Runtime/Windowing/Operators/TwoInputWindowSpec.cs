@@ -33,6 +33,11 @@ internal sealed class TwoInputWindowSpec<T1, T2, TKey, W>
 
     public void AllowedLateness(long lateness) => _spec.AllowedLateness(lateness);
 
+    public WindowStateProbe? Probe
+    {
+        set => _spec.Probe = value;
+    }
+
     public DataStream<TOut> Apply<TOut>(Func<ICoGroupFunction<T1, T2, TOut>> coGroup)
     {
         var registry = _first.Environment.Serializers;
