@@ -182,6 +182,20 @@ public sealed class WindowApiTests
         Assert.Equal(2, dropped.Dropped);
     }
 
+    [Fact]
+    public void Rich_window_functions_are_copied_per_subtask_opened_before_the_first_window_and_closed()
+    {
+        var env = Environment(3);
+        var arrivals = Enumerable.Range(0, 60).Select(i => new Arrival(i % 7, i, 1)).ToArray();
+        var output = Source(env, arrivals, 0).Map(a => new Ev(a.Key, a.Value, 1)).KeyBy(e => e.Key)
+            .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(20)))
+            .Aggregate(new SumCountAggregate(), new OpenCheckingFiring<TimeWindow>()).CollectToList();
+        env.Execute("rich window function");
+        Assert.Equal(3, OpenCheckingFiring<TimeWindow>.Opened);
+        Assert.Equal(3, OpenCheckingFiring<TimeWindow>.Closed);
+        Assert.Equal(60, output.Results.Sum(f => f.Count));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
