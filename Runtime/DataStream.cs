@@ -4,6 +4,7 @@ using DataflowCompiler.Operators;
 using DataflowCompiler.Partitioning;
 using DataflowCompiler.Sinks;
 using DataflowCompiler.Time;
+using DataflowCompiler.Windowing;
 
 namespace DataflowCompiler;
 
@@ -54,7 +55,8 @@ public class DataStream<T>
         if (parallelism > node.ParallelismLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism,
-                $"Operator {node.Description} is not parallel; its parallelism can be at most {node.ParallelismLimit}.");
+                $"Operator {node.Description} is not parallel; its parallelism can be at most {node.ParallelismLimit}." +
+                (node.Kind == "Window" ? " WindowAll runs in one subtask, as in Flink; to window in parallel, KeyBy the stream and use Window." : ""));
         }
         node.Parallelism = parallelism;
         return this;
@@ -245,6 +247,53 @@ public class DataStream<T>
             throw new ArgumentException("Connect needs streams of the same environment.", nameof(other));
         }
         return new ConnectedStreams<T, T2>(Environment, this, other);
+    }
+
+    /// <summary>
+    /// Cuts the whole stream into windows, without a key (Flink's windowAll). The window operator runs in one subtask
+    /// (parallelism 1); to window in parallel, use <see cref="KeyBy{TKey}"/> and <see cref="KeyedStream{TKey, T}.Window{W}"/>.
+    /// </summary>
+    public AllWindowedStream<T, W> WindowAll<W>(WindowAssigner<W> assigner) where W : IWindow
+    {
+        ArgumentNullException.ThrowIfNull(assigner, nameof(assigner));
+        return new AllWindowedStream<T, W>(this, assigner);
+    }
+
+    /// <summary>Tumbling count windows over the whole stream (one subtask): groups of <paramref name="size"/> records.</summary>
+    public AllWindowedStream<T, GlobalWindow> CountWindowAll(long size) =>
+        WindowAll(GlobalWindows.Create()).Trigger(PurgingTrigger<T, GlobalWindow>.Of(CountTrigger<T, GlobalWindow>.Of(size)));
+
+    /// <summary>Sliding count windows over the whole stream (one subtask): every <paramref name="slide"/> records, the last <paramref name="size"/>.</summary>
+    public AllWindowedStream<T, GlobalWindow> CountWindowAll(long size, long slide) =>
+        WindowAll(GlobalWindows.Create()).Evictor(CountEvictor<T, GlobalWindow>.Of(size)).Trigger(CountTrigger<T, GlobalWindow>.Of(slide));
+
+    /// <summary>
+    /// Joins this stream with <paramref name="other"/> in windows (Flink's window join):
+    /// <c>a.Join(b).Where(x =&gt; x.Id).EqualTo(y =&gt; y.Id).Window(assigner).Apply((x, y) =&gt; ...)</c> emits every pair with
+    /// equal keys in the same window.
+    /// </summary>
+    public JoinedStreams<T, T2> Join<T2>(DataStream<T2> other)
+    {
+        ArgumentNullException.ThrowIfNull(other, nameof(other));
+        if (other.Environment != Environment)
+        {
+            throw new ArgumentException("Join needs streams of the same environment.", nameof(other));
+        }
+        return new JoinedStreams<T, T2>(this, other);
+    }
+
+    /// <summary>
+    /// Groups this stream and <paramref name="other"/> by key and window and hands both groups to a co-group function
+    /// (Flink's coGroup): <c>a.CoGroup(b).Where(...).EqualTo(...).Window(assigner).Apply(function)</c>.
+    /// </summary>
+    public CoGroupedStreams<T, T2> CoGroup<T2>(DataStream<T2> other)
+    {
+        ArgumentNullException.ThrowIfNull(other, nameof(other));
+        if (other.Environment != Environment)
+        {
+            throw new ArgumentException("CoGroup needs streams of the same environment.", nameof(other));
+        }
+        return new CoGroupedStreams<T, T2>(this, other);
     }
 
     // ---------------------------------------------------------------- partitioning

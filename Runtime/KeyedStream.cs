@@ -3,6 +3,7 @@ using System.Numerics;
 using DataflowCompiler.Functions;
 using DataflowCompiler.Graph;
 using DataflowCompiler.Operators;
+using DataflowCompiler.Windowing;
 
 namespace DataflowCompiler;
 
@@ -104,5 +105,37 @@ public sealed class KeyedStream<TKey, T> : DataStream<T>
             return base.FlatMap(function);
         }
         return Transform<TOut>("FlatMap", "FlatMap", () => { var f = FunctionCopy.Of(function); return new KeyedStreamFunction<TKey, T, TOut>(KeySelector, f.FlatMap, f); }, KeyType);
+    }
+    /// <summary>
+    /// Cuts each key's records into windows (Flink's KeyedStream.window): <c>.Window(TumblingEventTimeWindows.Of(TimeSpan.FromMinutes(1)))</c>,
+    /// then a trigger, evictor or lateness if needed, then the window function.
+    /// </summary>
+    public WindowedStream<T, TKey, W> Window<W>(WindowAssigner<W> assigner) where W : IWindow
+    {
+        ArgumentNullException.ThrowIfNull(assigner, nameof(assigner));
+        return new WindowedStream<T, TKey, W>(this, assigner);
+    }
+
+    /// <summary>Tumbling count windows: each key's records in groups of <paramref name="size"/>, fired when a group is full.</summary>
+    public WindowedStream<T, TKey, GlobalWindow> CountWindow(long size) =>
+        Window(GlobalWindows.Create()).Trigger(PurgingTrigger<T, GlobalWindow>.Of(CountTrigger<T, GlobalWindow>.Of(size)));
+
+    /// <summary>Sliding count windows: every <paramref name="slide"/> records of a key, its last <paramref name="size"/> records.</summary>
+    public WindowedStream<T, TKey, GlobalWindow> CountWindow(long size, long slide) =>
+        Window(GlobalWindows.Create()).Evictor(CountEvictor<T, GlobalWindow>.Of(size)).Trigger(CountTrigger<T, GlobalWindow>.Of(slide));
+
+    /// <summary>
+    /// Joins each record of this stream with the records of <paramref name="other"/> with the same key whose timestamps lie
+    /// within a bound of its own (Flink's interval join); set the bound with <see cref="IntervalJoin{TKey, T1, T2}.Between(TimeSpan, TimeSpan)"/>.
+    /// Both streams need event timestamps.
+    /// </summary>
+    public IntervalJoin<TKey, T, T2> IntervalJoin<T2>(KeyedStream<TKey, T2> other)
+    {
+        ArgumentNullException.ThrowIfNull(other, nameof(other));
+        if (other.Environment != Environment)
+        {
+            throw new ArgumentException("IntervalJoin needs streams of the same environment.", nameof(other));
+        }
+        return new IntervalJoin<TKey, T, T2>(this, other);
     }
 }

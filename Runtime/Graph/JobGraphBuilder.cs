@@ -53,12 +53,12 @@ internal static class JobGraphBuilder
             foreach (var edge in node.OutEdges.Where(e => e.SideOutputTag is { } tag && !IsSideOutputCapable(e.Source)))
             {
                 throw new InvalidOperationException(
-                    $"Side output '{edge.SideOutputTag}' was requested from {edge.Source.Description}, which cannot emit side outputs. Side outputs come from Process functions.");
+                    $"Side output '{edge.SideOutputTag}' was requested from {edge.Source.Description}, which cannot emit side outputs. Side outputs come from Process functions, windows (late data) and interval joins.");
             }
         }
     }
 
-    private static bool IsSideOutputCapable(StreamNode node) => node.Kind is "Process" or "KeyedProcess" or "CoProcess" or "KeyedCoProcess";
+    private static bool IsSideOutputCapable(StreamNode node) => node.Kind is "Process" or "KeyedProcess" or "CoProcess" or "KeyedCoProcess" or "Window" or "IntervalJoin";
 
     private static void ResolveParallelism(List<StreamNode> nodes, StreamConfiguration configuration)
     {

@@ -108,6 +108,34 @@ public sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>
+    /// A one-shot timer due at an absolute time (milliseconds since the Unix epoch); fires at once, on this thread, if
+    /// that time has passed. A relative <see cref="CreateTimer"/> computed from an earlier clock reading would land
+    /// late when another thread advances the clock in between, and a manual clock never catches up by itself.
+    /// </summary>
+    internal ITimer CreateTimerAt(long dueAtMillis, TimerCallback callback, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var timer = new ManualTimer(this, callback, state);
+        var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(dueAtMillis);
+        bool fireNow;
+        lock (_lock)
+        {
+            fireNow = dueAt <= _now;
+            if (!fireNow)
+            {
+                timer.DueAt = dueAt;
+                timer.Sequence = _sequence++;
+                _timers.Add(timer);
+            }
+        }
+        if (fireNow)
+        {
+            timer.Fire();
+        }
+        return timer;
+    }
+
     /// <summary>Timers that have not fired yet or are periodic (tests check that a task cleaned up).</summary>
     public int PendingTimers
     {

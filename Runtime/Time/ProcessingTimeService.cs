@@ -35,6 +35,12 @@ internal sealed class ProcessingTimeService(TimeProvider timeProvider)
             return scheduled; // never fires
         }
         _scheduled.Add(scheduled);
+        if (timeProvider is ManualTimeProvider manual)
+        {
+            // Absolute due time: the test thread may advance the clock while this thread registers.
+            scheduled.Timer = manual.CreateTimerAt(timestamp, static s => ((ScheduledTimer)s!).OnDue(), scheduled);
+            return scheduled;
+        }
         long delay = timestamp - CurrentProcessingTime;
         if (delay <= 0)
         {

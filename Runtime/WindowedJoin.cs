@@ -1,0 +1,66 @@
+using DataflowCompiler.Functions;
+using DataflowCompiler.Windowing;
+using DataflowCompiler.Windowing.Operators;
+
+namespace DataflowCompiler;
+
+/// <summary>
+/// A windowed join (Flink's JoinedStreams.WithWindow): optionally a trigger, evictor or allowed lateness, then the function.
+/// Results carry the window's max timestamp.
+/// </summary>
+public sealed class WindowedJoin<T1, T2, TKey, W>
+    where W : IWindow
+{
+    private readonly TwoInputWindowSpec<T1, T2, TKey, W> _spec;
+
+    internal WindowedJoin(TwoInputWindowSpec<T1, T2, TKey, W> spec)
+    {
+        _spec = spec;
+    }
+
+    /// <summary>Replaces the assigner's default trigger.</summary>
+    public WindowedJoin<T1, T2, TKey, W> Trigger(Trigger<TaggedUnion<T1, T2>, W> trigger)
+    {
+        _spec.Trigger(trigger);
+        return this;
+    }
+
+    /// <summary>Removes elements before and/or after the function runs.</summary>
+    public WindowedJoin<T1, T2, TKey, W> Evictor(IEvictor<TaggedUnion<T1, T2>, W> evictor)
+    {
+        _spec.Evictor(evictor);
+        return this;
+    }
+
+    /// <summary>Internal test hook: reports what each subtask still holds at the end of input.</summary>
+    internal WindowedJoin<T1, T2, TKey, W> WithStateProbe(WindowStateProbe probe)
+    {
+        _spec.Probe = probe;
+        return this;
+    }
+
+    /// <summary>Keeps event-time windows for <paramref name="lateness"/> after their end; late elements in that time fire the window again.</summary>
+    public WindowedJoin<T1, T2, TKey, W> AllowedLateness(TimeSpan lateness)
+    {
+        _spec.AllowedLateness((long)lateness.TotalMilliseconds);
+        return this;
+    }
+
+    /// <summary>Emits <paramref name="join"/> of every pair of elements with equal keys in the same window.</summary>
+    public DataStream<TOut> Apply<TOut>(Func<T1, T2, TOut> join)
+    {
+        ArgumentNullException.ThrowIfNull(join, nameof(join));
+        return _spec.Apply(() => new JoinCoGroupFunction<T1, T2, TOut>(join, null));
+    }
+
+    /// <summary>Emits the join function's result for every pair of elements with equal keys in the same window.</summary>
+    public DataStream<TOut> Apply<TOut>(IJoinFunction<T1, T2, TOut> function)
+    {
+        ArgumentNullException.ThrowIfNull(function, nameof(function));
+        return _spec.Apply(() =>
+        {
+            var copy = FunctionCopy.Of(function);
+            return new JoinCoGroupFunction<T1, T2, TOut>(copy.Join, copy);
+        });
+    }
+}

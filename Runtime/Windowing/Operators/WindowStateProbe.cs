@@ -1,0 +1,18 @@
+using System.Collections.Concurrent;
+
+namespace DataflowCompiler.Windowing.Operators;
+
+/// <summary>
+/// A test hook: what each subtask of a window operator still holds when its input ends (after the final watermark
+/// fired every event-time timer). Internal; set through <c>WindowedStream.WithStateProbe</c>.
+/// </summary>
+internal sealed class WindowStateProbe
+{
+    private readonly ConcurrentQueue<(int Subtask, long StateEntries, int EventTimers, int ProcessingTimers, long LateDropped)> _reports = new();
+
+    /// <summary>One report per subtask that finished.</summary>
+    public IReadOnlyCollection<(int Subtask, long StateEntries, int EventTimers, int ProcessingTimers, long LateDropped)> Reports => _reports;
+
+    public void Report(int subtask, long stateEntries, int eventTimers, int processingTimers, long lateDropped) =>
+        _reports.Enqueue((subtask, stateEntries, eventTimers, processingTimers, lateDropped));
+}
