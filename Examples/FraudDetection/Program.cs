@@ -10,15 +10,15 @@ using DataflowCompiler.State;
 long count = args.Length > 0 && long.TryParse(args[0], out var n) ? n : 200_000;
 int parallelism = args.Length > 1 && int.TryParse(args[1], out var p) ? p : 2;
 
-var env = StreamEnvironment.CreateLocal(parallelism);
-var alerts = env.FromGenerator(Transactions.Generate, count)
-    .Name("Transactions")
-    // One source subtask keeps each account's transactions in order, so every run raises the same alerts.
-    .SetParallelism(1)
-    .KeyBy(t => t.AccountId)
-    .Process(new FraudDetector())
-    .Name("FraudDetector")
-    .CollectToList();
+var env = StreamEnvironment.CreateLocal(new StreamConfiguration
+{
+    Parallelism = parallelism,
+    // One line per chain: fused (compiled by the generator into one loop) or interpreted, and why.
+    FusionLog = line => Console.WriteLine($"  [fusion] {line}"),
+});
+FraudJob.Transactions = count;
+FraudJob.Define(env);
+var alerts = FraudJob.Alerts;
 var result = env.Execute("FraudDetection");
 
 Console.WriteLine($"Checked {count} transactions at parallelism {parallelism} in {result.NetRuntime.TotalMilliseconds:F0} ms: " +
@@ -28,8 +28,25 @@ foreach (var alert in alerts.Results.OrderBy(a => a.TransactionId).Take(10))
     Console.WriteLine($"  alert: account {alert.AccountId}, transaction {alert.TransactionId}, amount {alert.Amount:F2}");
 }
 
+/// <summary>The pipeline, in a job class the generator fuses at compile time (docs/fusion.md).</summary>
+[DataflowJob]
+static partial class FraudJob
+{
+    public static long Transactions = 200_000;
+
+    public static readonly DataflowCompiler.Sinks.CollectSink<(long TransactionId, int AccountId, double Amount)> Alerts = new();
+
+    public static void Define(StreamEnvironment env) =>
+        env.FromGenerator(Generator.Generate, Transactions)
+           // One source subtask keeps each account's transactions in order, so every run raises the same alerts.
+           .SetParallelism(1)
+           .KeyBy(static t => t.AccountId)
+           .Process(new FraudDetector())
+           .SinkTo(Alerts);
+}
+
 /// <summary>Deterministic transactions: account by index, amounts with occasional tiny and huge ones.</summary>
-static class Transactions
+static class Generator
 {
     public static (long TransactionId, int AccountId, double Amount) Generate(long index)
     {
