@@ -41,11 +41,7 @@ public sealed class SlidingEventTimeWindows : WindowAssigner<TimeWindow>
     public override void AssignWindows<T>(T element, long timestamp, WindowAssignerContext context, ICollection<TimeWindow> windows)
     {
         WindowArguments.CheckTimestamp(timestamp, nameof(SlidingEventTimeWindows));
-        long lastStart = TimeWindow.GetWindowStartWithOffset(timestamp, Offset, Slide);
-        for (long start = lastStart; start > timestamp - Size; start -= Slide)
-        {
-            windows.Add(new TimeWindow(start, start + Size));
-        }
+        TimeWindow.AddSlidingWindows(timestamp, Size, Slide, Offset, windows);
     }
 
     /// <inheritdoc />

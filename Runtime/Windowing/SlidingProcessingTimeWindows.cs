@@ -40,12 +40,7 @@ public sealed class SlidingProcessingTimeWindows : WindowAssigner<TimeWindow>
     /// <inheritdoc />
     public override void AssignWindows<T>(T element, long timestamp, WindowAssignerContext context, ICollection<TimeWindow> windows)
     {
-        long now = context.CurrentProcessingTime;
-        long lastStart = TimeWindow.GetWindowStartWithOffset(now, Offset, Slide);
-        for (long start = lastStart; start > now - Size; start -= Slide)
-        {
-            windows.Add(new TimeWindow(start, start + Size));
-        }
+        TimeWindow.AddSlidingWindows(context.CurrentProcessingTime, Size, Slide, Offset, windows);
     }
 
     /// <inheritdoc />

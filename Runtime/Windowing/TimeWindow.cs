@@ -48,6 +48,16 @@ public readonly struct TimeWindow : IWindow, IEquatable<TimeWindow>, IComparable
         return remainder < 0 ? timestamp - (remainder + windowSize) : timestamp - remainder;
     }
 
+    /// <summary>Adds every window of <paramref name="size"/>, starting every <paramref name="slide"/> (shifted by <paramref name="offset"/>), that contains <paramref name="time"/>.</summary>
+    public static void AddSlidingWindows(long time, long size, long slide, long offset, ICollection<TimeWindow> windows)
+    {
+        long lastStart = GetWindowStartWithOffset(time, offset, slide);
+        for (long start = lastStart; start > time - size; start -= slide)
+        {
+            windows.Add(new TimeWindow(start, start + size));
+        }
+    }
+
     /// <summary>
     /// Merges overlapping (or touching) windows, as session window assigners do: calls
     /// <paramref name="merge"/> once per group of more than one window with the group and the window covering it.
