@@ -207,7 +207,7 @@ internal static class FusionEmitter
             }
             if (op.Kind is "Reduce" or "Sum" or "Min" or "Max")
             {
-                w.Line($"private global::DataflowCompiler.State.IValueState<{op.InputType}> _state{i} = null!;");
+                w.Line($"private global::DataflowCompiler.State.InPlaceValueState<{op.InputType}> _state{i} = null!;");
             }
         }
         if (chain.Output is { } output)
@@ -327,7 +327,7 @@ internal static class FusionEmitter
             }
             if (op.Kind is "Reduce" or "Sum" or "Min" or "Max")
             {
-                w.Line($"_state{i} = _backend{i}!.GetValueState(new global::DataflowCompiler.State.ValueStateDescriptor<{op.InputType}>(\"_op_state\"));");
+                w.Line($"_state{i} = _backend{i}!.GetInPlaceValueState(new global::DataflowCompiler.State.ValueStateDescriptor<{op.InputType}>(\"_op_state\"));");
             }
         }
         w.Close();
@@ -479,9 +479,10 @@ internal static class FusionEmitter
                         w.Line($"_fn{i}!.ProcessElement(value, _context{i}, _collector{i});");
                         break;
                     default:
+                        // One probe: TryGetValue remembers the entry's place and Update writes there (in place for fixed-size values).
                         w.Line($"var state = _state{i};");
-                        string reduce = op.Kind == "Reduce" ? Call(f!, name, $"_fn{i}!", "Reduce", "state.Value()", "value") : $"__DataflowFused.{name}(state.Value(), value)";
-                        w.Line($"var result = state.HasValue ? {reduce} : value;");
+                        string reduce = op.Kind == "Reduce" ? Call(f!, name, $"_fn{i}!", "Reduce", "acc", "value") : $"__DataflowFused.{name}(acc, value)";
+                        w.Line($"var result = state.TryGetValue(out var acc) ? {reduce} : value;");
                         w.Line("state.Update(result);");
                         Line(w, next);
                         break;

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DataflowCompiler.Memory.Serialization;
 
 // The seven arities of one generic family live in one file, as System.ValueTuple does in the BCL:
@@ -36,12 +39,18 @@ public sealed class ValueTupleSerializer<T1> : IRecordSerializer<ValueTuple<T1>>
 /// <summary>
 /// <see cref="ValueTuple{T1, T2}"/> as its elements in order, each written by its own serializer
 /// (resolved through the <see cref="SerializerRegistry"/>, so elements may be strings, lists or user records).
-/// Never copied as raw bytes: tuples of mixed sizes have padding.
+/// Never copied as raw bytes: tuples of mixed sizes have padding. When both elements have fixed-size
+/// serializers (<see cref="IFixedSizeSerializer{T}"/>), so does the tuple: pairs such as <c>(long Key, long Value)</c>
+/// are the common rolling-aggregate record, which keyed state then updates in place.
 /// </summary>
-public sealed class ValueTupleSerializer<T1, T2> : IRecordSerializer<ValueTuple<T1, T2>>
+public sealed class ValueTupleSerializer<T1, T2> : IFixedSizeSerializer<ValueTuple<T1, T2>>
 {
     private readonly IRecordSerializer<T1> _item1;
     private readonly IRecordSerializer<T2> _item2;
+    private readonly IFixedSizeSerializer<T1>? _fixed1;
+    private readonly IFixedSizeSerializer<T2>? _fixed2;
+    private readonly int _size1;
+    private readonly bool _raw; // both elements are UnmanagedSerializer: their bytes are copied directly
 
     /// <summary>Creates a tuple serializer from the serializers of its elements.</summary>
     public ValueTupleSerializer(IRecordSerializer<T1> item1, IRecordSerializer<T2> item2)
@@ -50,7 +59,18 @@ public sealed class ValueTupleSerializer<T1, T2> : IRecordSerializer<ValueTuple<
         ArgumentNullException.ThrowIfNull(item2);
         _item1 = item1;
         _item2 = item2;
+        if (item1 is IFixedSizeSerializer<T1> { FixedSize: > 0 } fixed1 && item2 is IFixedSizeSerializer<T2> { FixedSize: > 0 } fixed2)
+        {
+            _fixed1 = fixed1;
+            _fixed2 = fixed2;
+            _size1 = fixed1.FixedSize;
+            FixedSize = _size1 + fixed2.FixedSize;
+            _raw = IsUnmanagedSerializer(item1) && IsUnmanagedSerializer(item2);
+        }
     }
+
+    /// <inheritdoc/>
+    public int FixedSize { get; }
 
     /// <inheritdoc/>
     public void Serialize(ValueTuple<T1, T2> value, DataOutputSerializer output)
@@ -66,6 +86,44 @@ public sealed class ValueTupleSerializer<T1, T2> : IRecordSerializer<ValueTuple<
         var item2 = _item2.Deserialize(ref input);
         return new ValueTuple<T1, T2>(item1, item2);
     }
+
+    /// <inheritdoc/>
+    public ValueTuple<T1, T2> Read(ReadOnlySpan<byte> source)
+    {
+        if (_raw)
+        {
+            // What UnmanagedSerializer.Read does for each element, without the two interface calls.
+            ArgumentOutOfRangeException.ThrowIfLessThan(source.Length, FixedSize, nameof(source));
+            ref byte start = ref MemoryMarshal.GetReference(source);
+            return new ValueTuple<T1, T2>(Unsafe.ReadUnaligned<T1>(ref start), Unsafe.ReadUnaligned<T2>(ref Unsafe.Add(ref start, _size1)));
+        }
+        var (fixed1, fixed2) = FixedElements();
+        return new ValueTuple<T1, T2>(fixed1.Read(source), fixed2.Read(source[_size1..]));
+    }
+
+    /// <inheritdoc/>
+    public void Write(in ValueTuple<T1, T2> value, Span<byte> destination)
+    {
+        if (_raw)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, FixedSize, nameof(destination));
+            ref byte start = ref MemoryMarshal.GetReference(destination);
+            Unsafe.WriteUnaligned(ref start, value.Item1);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, _size1), value.Item2);
+            return;
+        }
+        var (fixed1, fixed2) = FixedElements();
+        fixed1.Write(value.Item1, destination);
+        fixed2.Write(value.Item2, destination[_size1..]);
+    }
+
+    private static bool IsUnmanagedSerializer(object serializer) =>
+        serializer.GetType().IsGenericType && serializer.GetType().GetGenericTypeDefinition() == typeof(UnmanagedSerializer<>);
+
+    private (IFixedSizeSerializer<T1>, IFixedSizeSerializer<T2>) FixedElements() =>
+        _fixed1 is not null && _fixed2 is not null
+            ? (_fixed1, _fixed2)
+            : throw new NotSupportedException($"({typeof(T1).Name}, {typeof(T2).Name}) has an element of variable length, so its binary form has no fixed size.");
 }
 
 /// <summary>

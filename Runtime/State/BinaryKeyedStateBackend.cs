@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DataflowCompiler.Memory;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.State.Binary;
@@ -22,6 +25,7 @@ public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
     private readonly MemorySegmentPool _managedMemory;
     private readonly SerializerRegistry _serializers;
     private readonly KeyContext _keyContext;
+    private readonly int _rawKeySize; // > 0: the key serializer copies the key's raw bytes (UnmanagedSerializer)
     private readonly Dictionary<string, BinaryKeyedState> _states = new(StringComparer.Ordinal);
     private TKey _currentKey = default!;
     private bool _disposed;
@@ -61,6 +65,11 @@ public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
                 $"operator '{operatorName}': no serializer for its key type '{typeof(TKey).FullName}'. Register one with SerializerRegistry.Register<{typeof(TKey).Name}>(...).");
         }
         _keySerializer = keySerializer;
+        var serializerType = keySerializer.GetType();
+        if (serializerType.IsGenericType && serializerType.GetGenericTypeDefinition() == typeof(UnmanagedSerializer<>))
+        {
+            _rawKeySize = Unsafe.SizeOf<TKey>();
+        }
     }
 
     /// <inheritdoc />
@@ -113,9 +122,21 @@ public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
             throw new ArgumentNullException(nameof(key), $"operator '{_operatorName}': keys must not be null.");
         }
         _keyContext.HasKey = false;
+        _keyContext.Epoch++;
         var bytes = _keyContext.KeyBytes;
         bytes.Clear();
-        _keySerializer.Serialize(key, bytes);
+        if (_rawKeySize > 0)
+        {
+            // The bytes UnmanagedSerializer<TKey> writes, without the call through IRecordSerializer (the writer
+            // is sealed, so these interface calls are direct).
+            IBufferWriter<byte> writer = bytes;
+            Unsafe.WriteUnaligned(ref MemoryMarshal.GetReference(writer.GetSpan(_rawKeySize)), key);
+            writer.Advance(_rawKeySize);
+        }
+        else
+        {
+            _keySerializer.Serialize(key, bytes);
+        }
         int hash = StableHash.Murmur3(bytes.WrittenSpan);
         int keyGroup = KeyGroupRangeAssignment.ComputeKeyGroupForKeyHash(hash, MaxParallelism);
         if (!KeyGroupRange.Contains(keyGroup))
@@ -139,6 +160,13 @@ public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
         var serializer = Resolve(descriptor.Serializer, descriptor, "value");
         return Register(new BinaryValueState<T>(descriptor, serializer, _keyContext, NewTable(descriptor.Name)));
     }
+
+    /// <summary>
+    /// The value state <see cref="GetValueState{T}"/> gives for <paramref name="descriptor"/>, with one-probe
+    /// read-modify-write access (in place for fixed-size values): what fused rolling aggregates use.
+    /// </summary>
+    public InPlaceValueState<T> GetInPlaceValueState<T>(ValueStateDescriptor<T> descriptor) =>
+        new((BinaryValueState<T>)GetValueState(descriptor));
 
     /// <inheritdoc />
     public IListState<T> GetListState<T>(ListStateDescriptor<T> descriptor)

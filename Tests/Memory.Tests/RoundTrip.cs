@@ -39,6 +39,16 @@ internal static class RoundTrip
             output.Clear();
             serializer.Serialize(back, output);
             Assert.Equal(bytes, output.ToArray());
+
+            // A fixed-size serializer reads and writes exactly these bytes in a span.
+            if (serializer is IFixedSizeSerializer<T> { FixedSize: > 0 } fixedSize)
+            {
+                Assert.Equal(fixedSize.FixedSize, bytes.Length);
+                Deep.AssertEqual(value, fixedSize.Read(bytes));
+                byte[] written = new byte[bytes.Length + 3];
+                fixedSize.Write(value, written);
+                Assert.Equal(bytes, written[..bytes.Length]);
+            }
         }, maxTest);
 
         int straddled = 0;

@@ -58,6 +58,22 @@ public sealed class SerializerRoundTripTests
     [Fact] public void Tuple1() => RoundTrip.Check(Strings.Select(s => new ValueTuple<string?>(s)));
 
     [Fact] public void Tuple2() => RoundTrip.Check(Gen.Zip(Strings, Of<long>()).Select(p => (p.Item1, p.Item2)));
+    [Fact] public void FixedSizeTuple2() => RoundTrip.Check(Gen.Zip(Of<int>(), Of<double>()).Select(p => (p.Item1, p.Item2)));
+    [Fact] public void NestedFixedSizeTuple2() => RoundTrip.Check(Gen.Zip(Gen.Zip(Of<int>(), Of<short>()), Of<long>()).Select(p => ((p.Item1.Item1, p.Item1.Item2), p.Item2)));
+
+    [Fact]
+    public void A_pair_has_a_fixed_size_exactly_when_both_elements_do()
+    {
+        var registry = new SerializerRegistry();
+        var pair = Assert.IsAssignableFrom<IFixedSizeSerializer<(long, long)>>(registry.Get<(long, long)>());
+        Assert.Equal(16, pair.FixedSize);
+        Assert.Equal(12, Assert.IsAssignableFrom<IFixedSizeSerializer<(int, double)>>(registry.Get<(int, double)>()).FixedSize);
+        Assert.Equal(14, Assert.IsAssignableFrom<IFixedSizeSerializer<((int, short), long)>>(registry.Get<((int, short), long)>()).FixedSize);
+        var mixed = Assert.IsAssignableFrom<IFixedSizeSerializer<(string?, long)>>(registry.Get<(string?, long)>());
+        Assert.Equal(0, mixed.FixedSize);
+        Assert.Throws<NotSupportedException>(() => mixed.Read(new byte[16]));
+        Assert.Throws<NotSupportedException>(() => mixed.Write(("a", 1), new byte[16]));
+    }
 
     [Fact]
     public void Tuple3() => RoundTrip.Check(

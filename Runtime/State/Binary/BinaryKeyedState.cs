@@ -44,9 +44,17 @@ internal abstract class BinaryKeyedState : IInternalKeyedState, IDisposable
         ArgumentNullException.ThrowIfNull(serializer);
         _namespace.Clear();
         serializer.Serialize(ns, _namespace);
+        NamespaceEpoch++;
     }
 
-    public void ResetNamespace() => _namespace.Clear();
+    public void ResetNamespace()
+    {
+        _namespace.Clear();
+        NamespaceEpoch++;
+    }
+
+    /// <summary>Counts namespace changes, so a remembered lookup can tell whether its namespace is still current.</summary>
+    protected int NamespaceEpoch { get; private set; }
 
     /// <summary>Checks that there is a current key and returns the hash of (key, namespace) for the table index.</summary>
     protected int EntryHash()

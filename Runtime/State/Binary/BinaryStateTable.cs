@@ -51,6 +51,7 @@ internal sealed class BinaryStateTable : IDisposable
     private long _writtenBytes; // bytes of all entries in the segments, live or dead
     private long _garbageBytes; // bytes of dead entries
     private long _entryCount;
+    private int _layoutStamp; // see LayoutStamp
     private bool _disposed;
 
     public BinaryStateTable(string stateName, string operatorName, MemorySegmentPool pool, KeyGroupRange keyGroupRange)
@@ -78,11 +79,45 @@ internal sealed class BinaryStateTable : IDisposable
     /// <summary>The version stamped on writes; snapshots will advance it (see the class remarks).</summary>
     public int Version { get; private set; }
 
+    /// <summary>Advances <see cref="Version"/>, as a snapshot will (tests use it to see which writes stamp entries).</summary>
+    internal void AdvanceVersion() => Version++;
+
+    /// <summary>The version a key group's index was last written in (tests).</summary>
+    internal int LastModifiedVersion(int keyGroup) => _maps[keyGroup - _firstKeyGroup]?.LastModifiedVersion ?? -1;
+
+    /// <summary>The version an entry was last written in, or -1 if it is absent (tests).</summary>
+    internal int EntryVersion(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary)
+    {
+        var map = _maps[keyGroup - _firstKeyGroup];
+        int slot = map is null ? -1 : map.Find(hash, key, secondary, _segments);
+        if (slot < 0)
+        {
+            return -1;
+        }
+        long address = map!.AddressAt(slot);
+        return StateEntry.ReadInt(_segments[StateEntry.SegmentOf(address)].Array, StateEntry.OffsetOf(address), StateEntry.VersionOffset);
+    }
+
+    /// <summary>
+    /// Changes whenever an entry may have moved to another index slot or segment place, or disappeared: on every
+    /// insertion (the index may grow), relocation, removal and compaction. An index slot returned by
+    /// <see cref="Find"/> stays the entry's slot while the stamp is unchanged; overwriting a value in place does not
+    /// change it.
+    /// </summary>
+    public int LayoutStamp => _layoutStamp;
+
     /// <summary>
     /// Finds the value bytes of an entry. The span is valid until the next write to this table (and, for a
     /// large value, until the next read of another large value of this table).
     /// </summary>
-    public bool TryGet(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, out ReadOnlySpan<byte> value)
+    public bool TryGet(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, out ReadOnlySpan<byte> value) =>
+        Find(keyGroup, hash, key, secondary, out value) >= 0;
+
+    /// <summary>
+    /// Finds an entry: returns its index slot (for <see cref="PutAt"/> and <see cref="WritableFixedValue"/> while
+    /// <see cref="LayoutStamp"/> is unchanged) and its value bytes (valid as for <see cref="TryGet"/>), or -1.
+    /// </summary>
+    public int Find(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, out ReadOnlySpan<byte> value)
     {
         ThrowIfDisposed();
         var map = _maps[keyGroup - _firstKeyGroup];
@@ -90,7 +125,7 @@ internal sealed class BinaryStateTable : IDisposable
         if (slot < 0)
         {
             value = default;
-            return false;
+            return -1;
         }
         long address = map!.AddressAt(slot);
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
@@ -104,10 +139,67 @@ internal sealed class BinaryStateTable : IDisposable
             }
             ReadChain(ChainOf(segment, offset), _largeReadBuffer.AsSpan(0, length));
             value = _largeReadBuffer.AsSpan(0, length);
-            return true;
+            return slot;
         }
         value = segment.AsSpan(StateEntry.ValueStart(segment, offset), length);
-        return true;
+        return slot;
+    }
+
+    /// <summary>
+    /// The value bytes of a fixed-size entry, for reading and writing in place; inserts the entry with
+    /// <paramref name="valueSize"/> zero bytes if it is absent. One index probe. The entry is stamped with the
+    /// current <see cref="Version"/> like a <see cref="Put"/> (the caller is about to change it). The span is valid
+    /// until the next call on this table. Throws if the entry holds a value of another length (written through
+    /// another serializer) or if the value does not fit into a segment next to the key (<see cref="FitsInline"/>).
+    /// </summary>
+    public Span<byte> GetOrInsertFixed(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, int valueSize, out bool existed)
+    {
+        ThrowIfDisposed();
+        var map = MapFor(keyGroup);
+        int slot = map.Find(hash, key, secondary, _segments);
+        existed = slot >= 0;
+        return existed ? FixedValueAt(map, slot, valueSize) : InsertFixed(map, keyGroup, hash, key, secondary, valueSize);
+    }
+
+    /// <summary>
+    /// Like <see cref="GetOrInsertFixed"/> for the entry <see cref="Find"/> returned <paramref name="slot"/> for (-1:
+    /// absent) when <see cref="LayoutStamp"/> was <paramref name="stamp"/>: without probing again while the stamp is
+    /// unchanged. Same key, secondary and hash as that <see cref="Find"/>.
+    /// </summary>
+    public Span<byte> WritableFixedValue(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, int slot, int stamp, int valueSize)
+    {
+        if (stamp != _layoutStamp)
+        {
+            return GetOrInsertFixed(keyGroup, hash, key, secondary, valueSize, out _);
+        }
+        ThrowIfDisposed();
+        var map = MapFor(keyGroup);
+        return slot < 0 ? InsertFixed(map, keyGroup, hash, key, secondary, valueSize) : FixedValueAt(map, slot, valueSize);
+    }
+
+    /// <summary>Whether a value of <paramref name="valueSize"/> bytes is kept in line (not in a chain) next to such a key and secondary.</summary>
+    public bool FitsInline(int keyLength, int secondaryLength, int valueSize) => valueSize <= MaxInlineCapacity(keyLength, secondaryLength);
+
+    /// <summary>
+    /// Like <see cref="Put"/> for the entry <see cref="Find"/> returned <paramref name="slot"/> for (-1: absent) when
+    /// <see cref="LayoutStamp"/> was <paramref name="stamp"/>: without probing again while the stamp is unchanged.
+    /// Same key, secondary and hash as that <see cref="Find"/>. Returns true if the entry is new.
+    /// </summary>
+    public bool PutAt(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, int slot, int stamp, ReadOnlySpan<byte> value)
+    {
+        if (stamp != _layoutStamp)
+        {
+            return Put(keyGroup, hash, key, secondary, value);
+        }
+        ThrowIfDisposed();
+        var map = MapFor(keyGroup);
+        if (slot < 0)
+        {
+            InsertValue(map, keyGroup, hash, key, secondary, value);
+            return true;
+        }
+        Overwrite(map, slot, keyGroup, value);
+        return false;
     }
 
     /// <summary>Sets the value of an entry, creating it if needed. Returns true if the entry is new.</summary>
@@ -116,60 +208,12 @@ internal sealed class BinaryStateTable : IDisposable
         ThrowIfDisposed();
         var map = MapFor(keyGroup);
         int slot = map.Find(hash, key, secondary, _segments);
-        bool large = value.Length > MaxInlineCapacity(key.Length, secondary.Length);
         if (slot < 0)
         {
-            if (large)
-            {
-                InsertLarge(map, keyGroup, hash, key, secondary, value, value.Length);
-            }
-            else
-            {
-                Insert(map, keyGroup, hash, key, secondary, value, value.Length);
-            }
+            InsertValue(map, keyGroup, hash, key, secondary, value);
             return true;
         }
-        long address = map.AddressAt(slot);
-        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
-        int offset = StateEntry.OffsetOf(address);
-        bool wasLarge = StateEntry.IsLarge(segment, offset);
-        if (large)
-        {
-            int chainId = wasLarge ? ChainIdOf(segment, offset) : -1;
-            if (wasLarge)
-            {
-                _chains[chainId] = ResizeChain(_chains[chainId]!, value.Length);
-            }
-            else
-            {
-                chainId = NewChain(value.Length);
-                MakeStub(map, slot, keyGroup, chainId);
-            }
-            WriteChain(_chains[chainId]!, 0, value);
-            address = map.AddressAt(slot); // resizing may have compacted
-            segment = _segments[StateEntry.SegmentOf(address)].Array;
-            offset = StateEntry.OffsetOf(address);
-        }
-        else
-        {
-            int releasedChain = wasLarge ? ChainIdOf(segment, offset) : -1;
-            if (value.Length > StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset))
-            {
-                address = Relocate(map, slot, keyGroup, value.Length, preservedValueBytes: 0);
-                segment = _segments[StateEntry.SegmentOf(address)].Array;
-                offset = StateEntry.OffsetOf(address);
-            }
-            value.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset)));
-            if (wasLarge)
-            {
-                // Back to an ordinary entry: the value fits in line again.
-                StateEntry.WriteInt(segment, offset, StateEntry.FlagsOffset, 0);
-                ReleaseChain(releasedChain);
-            }
-        }
-        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, value.Length);
-        Stamp(map, segment, offset);
-        MaybeCompact();
+        Overwrite(map, slot, keyGroup, value);
         return false;
     }
 
@@ -268,6 +312,7 @@ internal sealed class BinaryStateTable : IDisposable
         }
         Free(address);
         map.RemoveAt(slot);
+        _layoutStamp++;
         map.LastModifiedVersion = Version;
         _entryCount--;
         MaybeCompact();
@@ -346,6 +391,7 @@ internal sealed class BinaryStateTable : IDisposable
         _writeOffset = _writeSegment < 0 ? 0 : destOffset;
         _writtenBytes = live;
         _garbageBytes = 0;
+        _layoutStamp++;
         CompactionCount++;
     }
 
@@ -369,12 +415,108 @@ internal sealed class BinaryStateTable : IDisposable
             map?.Clear();
         }
         _entryCount = 0;
+        _layoutStamp++;
         _disposed = true;
     }
 
     private BinaryStateMap MapFor(int keyGroup) => _maps[keyGroup - _firstKeyGroup] ??= new BinaryStateMap();
 
     private int MaxInlineCapacity(int keyLength, int secondaryLength) => _segmentSize - StateEntry.HeaderSize - keyLength - secondaryLength;
+
+    private void InsertValue(BinaryStateMap map, int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value)
+    {
+        if (value.Length > MaxInlineCapacity(key.Length, secondary.Length))
+        {
+            InsertLarge(map, keyGroup, hash, key, secondary, value, value.Length);
+        }
+        else
+        {
+            Insert(map, keyGroup, hash, key, secondary, value, value.Length);
+        }
+    }
+
+    /// <summary>Sets the value of the existing entry in <paramref name="slot"/>: in place when it fits, else relocated or in a chain.</summary>
+    private void Overwrite(BinaryStateMap map, int slot, int keyGroup, ReadOnlySpan<byte> value)
+    {
+        long address = map.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        bool wasLarge = StateEntry.IsLarge(segment, offset);
+        bool large = value.Length > MaxInlineCapacity(
+            StateEntry.ReadInt(segment, offset, StateEntry.KeyLengthOffset), StateEntry.ReadInt(segment, offset, StateEntry.SecondaryLengthOffset));
+        if (large)
+        {
+            int chainId = wasLarge ? ChainIdOf(segment, offset) : -1;
+            if (wasLarge)
+            {
+                _chains[chainId] = ResizeChain(_chains[chainId]!, value.Length);
+            }
+            else
+            {
+                chainId = NewChain(value.Length);
+                MakeStub(map, slot, keyGroup, chainId);
+            }
+            WriteChain(_chains[chainId]!, 0, value);
+            address = map.AddressAt(slot); // resizing may have compacted
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+        }
+        else
+        {
+            int releasedChain = wasLarge ? ChainIdOf(segment, offset) : -1;
+            if (value.Length > StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset))
+            {
+                address = Relocate(map, slot, keyGroup, value.Length, preservedValueBytes: 0);
+                segment = _segments[StateEntry.SegmentOf(address)].Array;
+                offset = StateEntry.OffsetOf(address);
+            }
+            value.CopyTo(segment.AsSpan(StateEntry.ValueStart(segment, offset)));
+            if (wasLarge)
+            {
+                // Back to an ordinary entry: the value fits in line again.
+                StateEntry.WriteInt(segment, offset, StateEntry.FlagsOffset, 0);
+                ReleaseChain(releasedChain);
+            }
+        }
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, value.Length);
+        Stamp(map, segment, offset);
+        MaybeCompact();
+    }
+
+    /// <summary>Inserts an entry known to be absent with <paramref name="valueSize"/> zero value bytes and returns them.</summary>
+    private Span<byte> InsertFixed(BinaryStateMap map, int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, int valueSize)
+    {
+        if (!FitsInline(key.Length, secondary.Length, valueSize))
+        {
+            throw new InvalidOperationException(
+                $"state '{_stateName}' of operator '{_operatorName}': a fixed-size value of {valueSize} bytes does not fit into a segment of " +
+                $"{_segmentSize} bytes next to a key of {key.Length} and a namespace of {secondary.Length} bytes; write it with Put.");
+        }
+        long address = Insert(map, keyGroup, hash, key, secondary, [], valueSize);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, valueSize);
+        var value = segment.AsSpan(StateEntry.ValueStart(segment, offset), valueSize);
+        value.Clear(); // segments come back from the pool with old bytes
+        return value;
+    }
+
+    /// <summary>The value bytes of the existing fixed-size entry in <paramref name="slot"/>, stamped as written.</summary>
+    private Span<byte> FixedValueAt(BinaryStateMap map, int slot, int valueSize)
+    {
+        long address = map.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        int length = StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset);
+        if (length != valueSize || StateEntry.IsLarge(segment, offset))
+        {
+            throw new InvalidOperationException(
+                $"state '{_stateName}' of operator '{_operatorName}': an entry holds a value of {length} bytes where fixed-size access expects " +
+                $"{valueSize}; its values were written with another serializer.");
+        }
+        Stamp(map, segment, offset);
+        return segment.AsSpan(StateEntry.ValueStart(segment, offset), valueSize);
+    }
 
     private long Insert(BinaryStateMap map, int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value, int capacity)
     {
@@ -395,6 +537,7 @@ internal sealed class BinaryStateTable : IDisposable
         position += secondary.Length;
         value.CopyTo(segment.AsSpan(position));
         map.Insert(hash, address);
+        _layoutStamp++;
         Stamp(map, segment, offset);
         _entryCount++;
         return address;
@@ -474,6 +617,7 @@ internal sealed class BinaryStateTable : IDisposable
         StateEntry.WriteInt(newSegment, newOffset, StateEntry.KeyGroupOffset, keyGroup);
         Free(oldAddress);
         map.SetAddress(slot, newAddress);
+        _layoutStamp++;
         return newAddress;
     }
 

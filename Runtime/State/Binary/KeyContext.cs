@@ -22,6 +22,12 @@ internal sealed class KeyContext
 
     public bool HasKey { get; set; }
 
+    /// <summary>
+    /// Counts <c>SetCurrentKey</c> calls, so a state can tell whether the key it remembered a lookup for is still
+    /// the current one (<see cref="BinaryValueState{T}.TryGetForUpdate"/>).
+    /// </summary>
+    public long Epoch { get; set; }
+
     public void EnsureKey(string stateName)
     {
         if (!HasKey)

@@ -19,7 +19,7 @@ public sealed class KeyedStateModelTests
         public override string ToString() => $"{Kind}:{A}:{B}";
     }
 
-    private const int OpKinds = 23;
+    private const int OpKinds = 27;
 
     private static readonly Arbitrary<Op[]> Ops =
         (from kind in Gen.Choose(0, OpKinds - 1)
@@ -60,6 +60,8 @@ public sealed class KeyedStateModelTests
         private readonly IReducingState<long> _reducing;
         private readonly IAggregatingState<long, double> _aggregating;
         private readonly IInternalKeyedState[] _all;
+        private readonly InPlaceValueState<long> _valueInPlace;
+        private readonly InPlaceValueState<string> _textInPlace;
 
         private readonly Dictionary<(TKey, int), long> _values = new();
         private readonly Dictionary<(TKey, int), string> _texts = new();
@@ -82,6 +84,12 @@ public sealed class KeyedStateModelTests
             _aggregating = _backend.GetAggregatingState(new AggregatingStateDescriptor<long, Average, double>("aggregating", new AverageFunction()));
             _all = [(IInternalKeyedState)_value, (IInternalKeyedState)_text, (IInternalKeyedState)_list,
                 (IInternalKeyedState)_map, (IInternalKeyedState)_reducing, (IInternalKeyedState)_aggregating];
+            // The one-probe views of the same two value states: a fixed-size value and a variable-length one.
+            _valueInPlace = _backend.GetInPlaceValueState(new ValueStateDescriptor<long>("value", -1));
+            _textInPlace = _backend.GetInPlaceValueState(new ValueStateDescriptor<string>("text"));
+            Assert.Same(_value, _valueInPlace.State);
+            Assert.True(_valueInPlace.IsFixedSize);
+            Assert.False(_textInPlace.IsFixedSize);
             _key = keys[0];
             _backend.SetCurrentKey(_key);
         }
@@ -246,6 +254,62 @@ public sealed class KeyedStateModelTests
                     break;
                 case 22:
                     _backend.CompactAll();
+                    break;
+                case 23:
+                    // Rolling sum through the in-place view.
+                    Assert.Equal(_values.TryGetValue(Here, out long before), _valueInPlace.TryGetValue(out long found));
+                    Assert.Equal(_values.ContainsKey(Here) ? before : 0, found);
+                    long sumValue = _values.ContainsKey(Here) ? found + b : b;
+                    _valueInPlace.Update(sumValue);
+                    _values[Here] = sumValue;
+                    break;
+                case 24:
+                    // Growing text through the in-place view (relocations, chains past a segment); null clears.
+                    Assert.Equal(_texts.TryGetValue(Here, out string? previous), _textInPlace.TryGetValue(out string? foundText));
+                    Assert.Equal(previous, foundText);
+                    if (b == 0)
+                    {
+                        _textInPlace.Update(null!);
+                        _texts.Remove(Here);
+                        break;
+                    }
+                    string grown = (previous is { Length: < 600 } ? previous : "r") + new string('i', Math.Abs(b) * (a + 1));
+                    _textInPlace.Update(grown);
+                    _texts[Here] = grown;
+                    break;
+                case 25:
+                    // Something happens between the lookup and the write: the write must go to the then current entry.
+                    _valueInPlace.TryGetValue(out _);
+                    switch (a % 3)
+                    {
+                        case 0:
+                            _key = _keys[(a + b + 30) % _keys.Length];
+                            _backend.SetCurrentKey(_key);
+                            break;
+                        case 1:
+                            SetNamespace((_ns + 1) % 3);
+                            break;
+                        default:
+                            _value.Update(2L * b);
+                            _values[Here] = 2L * b;
+                            break;
+                    }
+                    _valueInPlace.Update(b);
+                    _values[Here] = b;
+                    break;
+                case 26:
+                    _textInPlace.TryGetValue(out _);
+                    if (a % 2 == 0)
+                    {
+                        _text.Clear();
+                        _texts.Remove(Here);
+                    }
+                    else
+                    {
+                        _backend.CompactAll();
+                    }
+                    _textInPlace.Update("x" + b);
+                    _texts[Here] = "x" + b;
                     break;
                 default:
                     throw new InvalidOperationException($"unknown op {op}");
