@@ -6,19 +6,20 @@ namespace DataflowCompiler.Operators;
 internal sealed class StreamGroupedReduce<TKey, T>(Func<T, T, T> reduce, Func<T, TKey> keySelector, object? function)
     : KeyedOneInputOperator<TKey, T, T>(keySelector)
 {
-    private IValueState<T> _state = null!;
+    private InPlaceValueState<T> _state = null!;
 
     protected override object? UserFunction => function;
 
     public override void Open()
     {
         base.Open();
-        _state = Backend.GetValueState(new ValueStateDescriptor<T>("_op_state"));
+        // One probe per record: the read remembers where the key's entry is and the update writes there.
+        _state = Backend.GetInPlaceValueState(new ValueStateDescriptor<T>("_op_state"));
     }
 
     protected override void ProcessKeyed(T record)
     {
-        T value = _state.HasValue ? reduce(_state.Value(), record) : record;
+        T value = _state.TryGetValue(out var accumulated) ? reduce(accumulated, record) : record;
         _state.Update(value);
         Output.Collect(value);
     }

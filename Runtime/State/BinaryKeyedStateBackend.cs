@@ -161,10 +161,7 @@ public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
         return Register(new BinaryValueState<T>(descriptor, serializer, _keyContext, NewTable(descriptor.Name)));
     }
 
-    /// <summary>
-    /// The value state <see cref="GetValueState{T}"/> gives for <paramref name="descriptor"/>, with one-probe
-    /// read-modify-write access (in place for fixed-size values): what fused rolling aggregates use.
-    /// </summary>
+    /// <inheritdoc />
     public InPlaceValueState<T> GetInPlaceValueState<T>(ValueStateDescriptor<T> descriptor) =>
         new((BinaryValueState<T>)GetValueState(descriptor));
 

@@ -25,6 +25,12 @@ public interface IKeyedStateBackend<TKey> : IKeyedStateStore, IDisposable
     /// <summary>The key group of the current key; throws if none was set.</summary>
     int CurrentKeyGroup { get; }
 
+    /// <summary>
+    /// The value state for <paramref name="descriptor"/> with one-probe read-modify-write access: what rolling
+    /// aggregates (Reduce, Sum, Min, Max) use on both the interpreted and the fused path.
+    /// </summary>
+    InPlaceValueState<T> GetInPlaceValueState<T>(ValueStateDescriptor<T> descriptor);
+
     /// <summary>Live entries over all states, keys and namespaces (tests use it to prove state gets cleaned).</summary>
     long EntryCount { get; }
 

@@ -5,7 +5,7 @@ namespace DataflowCompiler.State;
 
 /// <summary>
 /// Read-modify-write access to a value state of <see cref="BinaryKeyedStateBackend{TKey}"/> with one hash-table
-/// probe per record, for rolling aggregates (the fused <c>Reduce</c>/<c>Sum</c>/<c>Min</c>/<c>Max</c>):
+/// probe per record, for rolling aggregates (<c>Reduce</c>/<c>Sum</c>/<c>Min</c>/<c>Max</c>, interpreted and fused):
 /// <see cref="TryGetValue"/> finds the current key's entry and remembers where it is, <see cref="Update"/> writes
 /// there. Values whose serializer has a fixed size (<see cref="IFixedSizeSerializer{T}"/>:
 /// unmanaged types, pairs of them) are read and written in the state's memory segment without a buffer; others are
