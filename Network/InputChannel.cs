@@ -63,7 +63,6 @@ public sealed class InputChannel
     /// <summary>The connection lock: the sender's lock once connected.</summary>
     internal object SyncRoot => _sender?.SyncRoot ?? _ownLock;
 
-    internal ResultSubpartition? Sender => _sender;
 
     internal int FreeCreditsLocked => _freeExclusive.Count + _freeFloating.Count;
 

@@ -53,8 +53,6 @@ public sealed class ResultSubpartition
         get { lock (SyncRoot) { return _receiver?.FreeCreditsLocked ?? 0; } }
     }
 
-    /// <summary>The connected receiver, or null before <see cref="LocalChannel.Connect"/>.</summary>
-    internal InputChannel? Receiver => _receiver;
 
     /// <summary>Appends bytes to the current buffer, spanning into new buffers as they fill up (producer thread).</summary>
     internal void Write(ReadOnlySpan<byte> bytes)

@@ -57,7 +57,7 @@ public sealed class FusedChainContext
 
     internal Action SignalAvailable { get; set; } = static () => { };
 
-    internal IReadOnlyList<Action> Flushes => _flushes;
+    internal List<Action> Flushes => _flushes;
 
     /// <summary>
     /// What a process function in a fused chain sees as its timer service: the current processing time of the
@@ -128,7 +128,7 @@ public sealed class FusedChainContext
     }
 
     /// <summary>True for failures of user code (not already wrapped, not cancellation), as the interpreted operators decide.</summary>
-    public static bool IsUserFailure(Exception e) => e is not UserCodeException and not OperationCanceledException;
+    public static bool IsUserFailure(Exception e) => UserCodeException.IsUserFailure(e);
 
     /// <summary>The error of operator <paramref name="op"/> failing on its input record <paramref name="recordNumber"/> (1-based; 0 outside records).</summary>
     public UserCodeException Fail(int op, long recordNumber, Exception error) => new(OperatorName(op), TaskName, recordNumber, error);

@@ -214,7 +214,7 @@ internal sealed class IntervalJoinOperator<TKey, T1, T2, TOut> : TwoInputOperato
     {
         base.Finish();
         // Test hook: after the final watermark every bucket and timer must be gone.
-        _probe?.Report(Context.SubtaskIndex, _backend is BinaryKeyedStateBackend<TKey> binary ? binary.EntryCount : -1,
+        _probe?.Report(Context.SubtaskIndex, _backend.EntryCount,
             _timers.EventTimeTimerCount, _timers.ProcessingTimeTimerCount, NumLateRecordsDropped);
     }
 

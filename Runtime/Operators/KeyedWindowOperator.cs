@@ -97,7 +97,7 @@ internal sealed class KeyedWindowOperator<TKey, TIn, TOut, W>(IWindowOperator<TK
         base.Finish();
         if (probe is not null)
         {
-            long entries = Backend is BinaryKeyedStateBackend<TKey> binary ? binary.EntryCount : -1;
+            long entries = Backend.EntryCount;
             probe.Report(Context.SubtaskIndex, entries, _timers.EventTimeTimerCount, _timers.ProcessingTimeTimerCount, windowOperator.NumLateRecordsDropped);
         }
     }

@@ -59,12 +59,13 @@ internal sealed class DiscardingOutput<T> : IOutput<T>
 internal sealed class RecordWriterOutput<T>(RecordWriter<T> writer, StreamPartitioner<T> partitioner, int numberOfChannels,
     string edgeName, string taskName) : IOutput<T>
 {
+    private readonly bool _broadcast = partitioner.IsBroadcast;
     private long _recordsOut;
 
     public void Collect(T record)
     {
         _recordsOut++;
-        if (partitioner.IsBroadcast)
+        if (_broadcast)
         {
             writer.Broadcast(record);
             return;
@@ -85,8 +86,6 @@ internal sealed class RecordWriterOutput<T>(RecordWriter<T> writer, StreamPartit
     public void EmitWatermark(Watermark watermark) => writer.Partition.BroadcastEvent(watermark);
 
     public void EmitWatermarkStatus(WatermarkStatus status) => writer.Partition.BroadcastEvent(status);
-
-    public RecordWriter<T> Writer => writer;
 }
 
 /// <summary>

@@ -110,7 +110,7 @@ internal abstract class StreamOperator
         }
     }
 
-    protected static bool IsUserFailure(Exception e) => e is not UserCodeException and not OperationCanceledException;
+    protected static bool IsUserFailure(Exception e) => UserCodeException.IsUserFailure(e);
 
     protected UserCodeException Fail(Exception e) => new(Name, Context.TaskName, RecordsIn, e);
 }

@@ -13,6 +13,9 @@ public sealed class UserCodeException : Exception
         RecordNumber = recordNumber;
     }
 
+    /// <summary>True for an exception user code threw itself: not an already wrapped one, not cancellation.</summary>
+    internal static bool IsUserFailure(Exception e) => e is not UserCodeException and not OperationCanceledException;
+
     /// <summary>The operator whose user code threw.</summary>
     public string OperatorName { get; }
 

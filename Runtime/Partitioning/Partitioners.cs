@@ -79,12 +79,12 @@ internal sealed class GlobalPartitioner<T> : StreamPartitioner<T>
 /// </summary>
 internal sealed class KeyGroupStreamPartitioner<T, TKey>(Func<T, TKey> keySelector, IRecordSerializer<TKey> keySerializer) : StreamPartitioner<T>
 {
-    private readonly DataOutputSerializer _keyBytes = new(64);
-    private int _maxParallelism = KeyGroupRangeAssignment.DefaultLowerBoundMaxParallelism;
+    private Fusion.KeyGroupChannelSelector<TKey> _selector = null!;
 
     public override string Kind => "hash";
 
-    public override void Setup(int numberOfChannels, int subtaskIndex, int downstreamMaxParallelism) => _maxParallelism = downstreamMaxParallelism;
+    public override void Setup(int numberOfChannels, int subtaskIndex, int downstreamMaxParallelism) =>
+        _selector = new(keySerializer, downstreamMaxParallelism, numberOfChannels);
 
     public override int SelectChannel(T record, int numberOfChannels)
     {
@@ -97,10 +97,7 @@ internal sealed class KeyGroupStreamPartitioner<T, TKey>(Func<T, TKey> keySelect
         {
             throw new KeySelectorException(e);
         }
-        _keyBytes.Clear();
-        keySerializer.Serialize(key, _keyBytes);
-        int keyGroup = KeyGroupRangeAssignment.AssignToKeyGroup(_keyBytes.WrittenSpan, _maxParallelism);
-        return KeyGroupRangeAssignment.ComputeOperatorIndexForKeyGroup(_maxParallelism, numberOfChannels, keyGroup);
+        return _selector.SelectChannel(key);
     }
 }
 

@@ -22,6 +22,7 @@ internal sealed class StreamTask
     private readonly CancellationToken _cancellation;
     private readonly TaskSignal _signal = new();
     private readonly Mailbox _mailbox;
+    private readonly Action _flushOutputs; // created once: a method group would allocate a delegate per loop pass
     private readonly StatusWatermarkValve[] _valveOfChannel;
     private readonly int[] _indexInValve;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,6 +38,7 @@ internal sealed class StreamTask
         _bufferTimeout = bufferTimeout;
         _cancellation = cancellation;
         _mailbox = new Mailbox(_signal);
+        _flushOutputs = chain.FlushOutputs;
         chain.Time.ProcessingTime.Attach(_mailbox);
         gate?.SetAvailabilityListener(_signal.Set);
 
@@ -57,7 +59,6 @@ internal sealed class StreamTask
 
     public string Name => _chain.TaskName;
 
-    public OperatorChain Chain => _chain;
 
     /// <summary>Completes when the thread ends: successfully, faulted with the task's failure, or cancelled.</summary>
     public Task Completion => _completion.Task;
@@ -68,8 +69,6 @@ internal sealed class StreamTask
         _thread.Start();
     }
 
-    /// <summary>Posts an action to run on the task thread.</summary>
-    public void Post(Action mail) => _mailbox.Post(mail);
 
     private void Run()
     {
@@ -144,7 +143,7 @@ internal sealed class StreamTask
         {
             _cancellation.ThrowIfCancellationRequested();
             int version = _signal.Version;
-            _mailbox.ProcessMail(_chain.FlushOutputs);
+            _mailbox.ProcessMail(_flushOutputs);
             var status = source.EmitBatch(SourceBatch, ref _mailbox.MailFlag);
             if (status == ReadStatus.EndOfInput)
             {
@@ -167,7 +166,7 @@ internal sealed class StreamTask
         {
             _cancellation.ThrowIfCancellationRequested();
             int version = _signal.Version;
-            _mailbox.ProcessMail(_chain.FlushOutputs);
+            _mailbox.ProcessMail(_flushOutputs);
             if (gate.TryGetNext(out var next))
             {
                 if (next.Buffer is { } buffer)
