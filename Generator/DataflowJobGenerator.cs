@@ -14,7 +14,7 @@ public sealed class DataflowJobGenerator : IIncrementalGenerator
     {
         var jobs = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                "DataflowCompiler.DataflowJobAttribute",
+                Serialization.KnownNames.DataflowJobAttribute,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
                 FusionParser.Parse)
             .Where(static job => job is not null)

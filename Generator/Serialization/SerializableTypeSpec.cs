@@ -4,7 +4,7 @@ namespace DataflowCompiler.Generator.Serialization;
 internal sealed record SerializableTypeSpec
 {
     public SerializableTypeSpec(string fullyQualifiedName, string displayName, string hintName, string serializerName, bool isReferenceType,
-        ImmutableEquatableArray<SerializableMemberSpec> members, ImmutableEquatableArray<string> constructorParameters)
+        EquatableArray<SerializableMemberSpec> members, EquatableArray<string> constructorParameters)
     {
         FullyQualifiedName = fullyQualifiedName;
         DisplayName = displayName;
@@ -30,8 +30,8 @@ internal sealed record SerializableTypeSpec
     public bool IsReferenceType { get; }
 
     /// <summary>Members in wire order.</summary>
-    public ImmutableEquatableArray<SerializableMemberSpec> Members { get; }
+    public EquatableArray<SerializableMemberSpec> Members { get; }
 
     /// <summary>Names of the members passed to the constructor, in parameter order (empty: parameterless).</summary>
-    public ImmutableEquatableArray<string> ConstructorParameters { get; }
+    public EquatableArray<string> ConstructorParameters { get; }
 }

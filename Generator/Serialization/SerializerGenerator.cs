@@ -51,7 +51,7 @@ public sealed class SerializerGenerator : IIncrementalGenerator
 
     /// <summary>One spec per type, ordered by name so unrelated edits keep every item in place.</summary>
     private static ImmutableArray<SerializableTypeSpec> Distinct(
-        ImmutableArray<ImmutableEquatableArray<SerializableTypeSpec>> annotated, ImmutableArray<ImmutableEquatableArray<SerializableTypeSpec>> jobs)
+        ImmutableArray<EquatableArray<SerializableTypeSpec>> annotated, ImmutableArray<EquatableArray<SerializableTypeSpec>> jobs)
     {
         var byName = new SortedDictionary<string, SerializableTypeSpec>(StringComparer.Ordinal);
         foreach (var spec in annotated.Concat(jobs).SelectMany(specs => specs))

@@ -39,7 +39,7 @@ internal sealed class SerializerParser
     }
 
     /// <summary>The target of a <c>[DataflowSerializable]</c>: a type, or the types an assembly-level attribute names.</summary>
-    public static ImmutableEquatableArray<SerializableTypeSpec> ParseAttributeTarget(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static EquatableArray<SerializableTypeSpec> ParseAttributeTarget(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var parser = new SerializerParser(context.SemanticModel.Compilation, cancellationToken);
         if (context.TargetSymbol is INamedTypeSymbol type)
@@ -60,7 +60,7 @@ internal sealed class SerializerParser
     }
 
     /// <summary>The user types used as record or key types of streams inside a <c>[DataflowJob]</c> class.</summary>
-    public static ImmutableEquatableArray<SerializableTypeSpec> ParseJob(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static EquatableArray<SerializableTypeSpec> ParseJob(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var parser = new SerializerParser(context.SemanticModel.Compilation, cancellationToken);
         var model = context.SemanticModel;
@@ -96,7 +96,7 @@ internal sealed class SerializerParser
         }
     }
 
-    private ImmutableEquatableArray<SerializableTypeSpec> Results() =>
+    private EquatableArray<SerializableTypeSpec> Results() =>
         new(_analyzed.Values.Where(spec => spec is not null).Select(spec => spec!).OrderBy(spec => spec.DisplayName, StringComparer.Ordinal));
 
     /// <summary>A record or key type of a stream: its user types (also inside tuples, arrays, lists, nullables) that need a generated serializer.</summary>
@@ -229,8 +229,8 @@ internal sealed class SerializerParser
             HintName(type),
             type.Name + "Serializer",
             type.IsReferenceType,
-            new ImmutableEquatableArray<SerializableMemberSpec>(members),
-            new ImmutableEquatableArray<string>(constructor.Select(Escape)));
+            new EquatableArray<SerializableMemberSpec>(members),
+            new EquatableArray<string>(constructor.Select(Escape)));
     }
 
     /// <summary>

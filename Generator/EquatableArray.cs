@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace DataflowCompiler.Generator.Fusion;
+namespace DataflowCompiler.Generator;
 
 /// <summary>An immutable array compared by its elements, so fusion models stay equatable and the pipeline can cache them.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DataflowCompiler.Generator.Fusion;
+namespace DataflowCompiler.Generator;
 
 /// <summary>Writes generated source line by line with four-space indentation.</summary>
 internal sealed class IndentedWriter
