@@ -241,11 +241,7 @@ public class DataStream<T>
     /// <summary>Connects two streams of possibly different types for a CoMap, CoFlatMap or CoProcess.</summary>
     public ConnectedStreams<T, T2> Connect<T2>(DataStream<T2> other)
     {
-        ArgumentNullException.ThrowIfNull(other, nameof(other));
-        if (other.Environment != Environment)
-        {
-            throw new ArgumentException("Connect needs streams of the same environment.", nameof(other));
-        }
+        RequireSameEnvironment(other, "Connect");
         return new ConnectedStreams<T, T2>(Environment, this, other);
     }
 
@@ -274,11 +270,7 @@ public class DataStream<T>
     /// </summary>
     public JoinedStreams<T, T2> Join<T2>(DataStream<T2> other)
     {
-        ArgumentNullException.ThrowIfNull(other, nameof(other));
-        if (other.Environment != Environment)
-        {
-            throw new ArgumentException("Join needs streams of the same environment.", nameof(other));
-        }
+        RequireSameEnvironment(other, "Join");
         return new JoinedStreams<T, T2>(this, other);
     }
 
@@ -288,12 +280,18 @@ public class DataStream<T>
     /// </summary>
     public CoGroupedStreams<T, T2> CoGroup<T2>(DataStream<T2> other)
     {
+        RequireSameEnvironment(other, "CoGroup");
+        return new CoGroupedStreams<T, T2>(this, other);
+    }
+
+    /// <summary>Throws unless <paramref name="other"/> is a stream of this stream's environment.</summary>
+    internal void RequireSameEnvironment<TOther>(DataStream<TOther> other, string operation)
+    {
         ArgumentNullException.ThrowIfNull(other, nameof(other));
         if (other.Environment != Environment)
         {
-            throw new ArgumentException("CoGroup needs streams of the same environment.", nameof(other));
+            throw new ArgumentException($"{operation} needs streams of the same environment.", nameof(other));
         }
-        return new CoGroupedStreams<T, T2>(this, other);
     }
 
     // ---------------------------------------------------------------- partitioning

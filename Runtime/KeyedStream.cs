@@ -28,7 +28,7 @@ public sealed class KeyedStream<TKey, T> : DataStream<T>
     public DataStream<T> Reduce(Func<T, T, T> reduce)
     {
         ArgumentNullException.ThrowIfNull(reduce, nameof(reduce));
-        return Transform<T>("Reduce", "Reduce", () => new StreamGroupedReduce<TKey, T>(reduce, KeySelector, null), KeyType);
+        return Aggregate("Reduce", reduce);
     }
 
     /// <summary>Rolling reduce with a function object.</summary>
@@ -131,11 +131,7 @@ public sealed class KeyedStream<TKey, T> : DataStream<T>
     /// </summary>
     public IntervalJoin<TKey, T, T2> IntervalJoin<T2>(KeyedStream<TKey, T2> other)
     {
-        ArgumentNullException.ThrowIfNull(other, nameof(other));
-        if (other.Environment != Environment)
-        {
-            throw new ArgumentException("IntervalJoin needs streams of the same environment.", nameof(other));
-        }
+        RequireSameEnvironment(other, "IntervalJoin");
         return new IntervalJoin<TKey, T, T2>(this, other);
     }
 }

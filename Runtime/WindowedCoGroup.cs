@@ -32,13 +32,6 @@ public sealed class WindowedCoGroup<T1, T2, TKey, W>
         return this;
     }
 
-    /// <summary>Internal test hook: reports what each subtask still holds at the end of input.</summary>
-    internal WindowedCoGroup<T1, T2, TKey, W> WithStateProbe(WindowStateProbe probe)
-    {
-        _spec.Probe = probe;
-        return this;
-    }
-
     /// <summary>Keeps event-time windows for <paramref name="lateness"/> after their end; late elements in that time fire the window again.</summary>
     public WindowedCoGroup<T1, T2, TKey, W> AllowedLateness(TimeSpan lateness)
     {

@@ -20,7 +20,7 @@ public sealed class AddDataflowSerializableCodeFix : CodeFixProvider
     private const string AttributeMetadataName = AttributeNamespace + "." + AttributeShortName + "Attribute";
 
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("DFC0006");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.RecordNotSerializable.Id);
 
     // Several diagnostics can name the same type; fixing them one at a time keeps the attribute single.
     /// <inheritdoc />

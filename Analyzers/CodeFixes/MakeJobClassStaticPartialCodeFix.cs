@@ -17,7 +17,7 @@ namespace DataflowCompiler.Analyzers.CodeFixes;
 public sealed class MakeJobClassStaticPartialCodeFix : CodeFixProvider
 {
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("DFC0008");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.JobClassNotStaticPartial.Id);
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -47,7 +47,7 @@ public sealed class MakeJobClassStaticPartialCodeFix : CodeFixProvider
 
     private static bool IsStaticMember(MemberDeclarationSyntax member) => member switch
     {
-        BaseMethodDeclarationSyntax method => method.Modifiers.Any(SyntaxKind.StaticKeyword) || method.Modifiers.Any(SyntaxKind.ConstKeyword),
+        BaseMethodDeclarationSyntax method => method.Modifiers.Any(SyntaxKind.StaticKeyword),
         BasePropertyDeclarationSyntax property => property.Modifiers.Any(SyntaxKind.StaticKeyword),
         BaseFieldDeclarationSyntax field => field.Modifiers.Any(SyntaxKind.StaticKeyword) || field.Modifiers.Any(SyntaxKind.ConstKeyword),
         BaseTypeDeclarationSyntax or DelegateDeclarationSyntax => true,

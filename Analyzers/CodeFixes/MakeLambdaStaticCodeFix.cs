@@ -17,7 +17,7 @@ public sealed class MakeLambdaStaticCodeFix : CodeFixProvider
     private const string Title = "Make the lambda static";
 
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("DFC0011");
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.LambdaCanBeStatic.Id);
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

@@ -50,9 +50,6 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
 
     public string Name { get; }
 
-    /// <summary>The slice length: gcd(size, slide).</summary>
-    public long SliceSize => _sliceSize;
-
     public IRecordSerializer<TimeWindow> WindowSerializer => TimeWindowSerializer.Instance;
 
     public long NumLateRecordsDropped { get; private set; }
