@@ -10,4 +10,7 @@ public enum JobStatus
     Failed,
     Canceling,
     Canceled,
+
+    /// <summary>A task failed and the restart strategy allows another attempt: the job waits, then restores from its latest checkpoint.</summary>
+    Restarting,
 }

@@ -50,6 +50,12 @@ public sealed class StreamConfiguration
     /// <summary>Receives one line per chain saying whether it runs fused or interpreted and why; null writes to <see cref="System.Diagnostics.Trace"/>.</summary>
     public Action<string>? FusionLog { get; set; }
 
+    /// <summary>Periodic checkpoints (off by default), their storage and retention (docs/checkpoints.md).</summary>
+    public CheckpointingOptions Checkpointing { get; set; } = new();
+
+    /// <summary>Start the job from this savepoint or retained checkpoint; null (default) starts without state.</summary>
+    public SavepointRestoreSettings? SavepointRestore { get; set; }
+
     /// <summary>Throws if a setting is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -73,6 +79,11 @@ public sealed class StreamConfiguration
         {
             throw new ArgumentOutOfRangeException(nameof(AutoWatermarkInterval), AutoWatermarkInterval, "The auto-watermark interval must be zero (off) or positive.");
         }
+        if (Checkpointing is null)
+        {
+            throw new ArgumentNullException(nameof(Checkpointing), "Set checkpointing options (new CheckpointingOptions() by default).");
+        }
+        Checkpointing.Validate();
         if (TimeProvider is null)
         {
             throw new ArgumentNullException(nameof(TimeProvider), "Set a time provider (TimeProvider.System by default).");
@@ -96,5 +107,10 @@ public sealed class StreamConfiguration
     }
 
     /// <summary>A copy, so a running job is not affected by later changes.</summary>
-    public StreamConfiguration Clone() => (StreamConfiguration)MemberwiseClone();
+    public StreamConfiguration Clone()
+    {
+        var copy = (StreamConfiguration)MemberwiseClone();
+        copy.Checkpointing = Checkpointing.Clone();
+        return copy;
+    }
 }

@@ -134,6 +134,18 @@ public sealed class StreamEnvironment
     public DataStream<string> SocketTextStream(string host, int port, string delimiter = "\n", int maxRetries = 0) =>
         FromSource(new SocketTextSource(host, port, delimiter, maxRetries), $"Socket {host}:{port}");
 
+    /// <summary>
+    /// Turns on periodic checkpoints every <paramref name="interval"/> (Flink's <c>enableCheckpointing</c>); the other
+    /// settings are in <see cref="StreamConfiguration.Checkpointing"/>.
+    /// </summary>
+    public StreamEnvironment EnableCheckpointing(TimeSpan interval, CheckpointingMode mode = CheckpointingMode.ExactlyOnce)
+    {
+        Configuration.Checkpointing.Interval = interval;
+        Configuration.Checkpointing.Mode = mode;
+        Configuration.Checkpointing.Validate();
+        return this;
+    }
+
     /// <summary>Builds the job from everything defined so far, runs it, and waits for the result.</summary>
     /// <exception cref="JobExecutionException">The job failed; the inner exception is the cause.</exception>
     public JobExecutionResult Execute(string jobName = "DataflowCompiler Job")

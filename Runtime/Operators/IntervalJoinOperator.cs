@@ -55,7 +55,7 @@ internal sealed class IntervalJoinOperator<TKey, T1, T2, TOut> : TwoInputOperato
     public override void Open()
     {
         _backend = Context.CreateKeyedBackend<TKey>();
-        _timeServices = new TimeServiceManager<TKey>(_backend, Context.Time.ProcessingTime);
+        _timeServices = Context.CreateTimeServices(_backend);
         _timers = _timeServices.GetTimerService("interval-join-cleanup", Context.Serializers.Get<byte>(), this);
         _leftBuffer = _backend.GetMapState(new MapStateDescriptor<long, List<T1>>("interval-join-left"));
         _rightBuffer = _backend.GetMapState(new MapStateDescriptor<long, List<T2>>("interval-join-right"));

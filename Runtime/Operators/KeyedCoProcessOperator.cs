@@ -24,7 +24,7 @@ internal sealed class KeyedCoProcessOperator<TKey, TIn1, TIn2, TOut>(
     public override void Open()
     {
         _backend = Context.CreateKeyedBackend<TKey>();
-        _timeServices = new TimeServiceManager<TKey>(_backend, Context.Time.ProcessingTime);
+        _timeServices = Context.CreateTimeServices(_backend);
         var timerService = new KeyedTimerService<TKey>(_timeServices.GetTimerService("user-timers", VoidNamespace.Serializer, this));
         _context = new ContextImpl(this, timerService);
         _onTimerContext = new OnTimerContextImpl(this, timerService);

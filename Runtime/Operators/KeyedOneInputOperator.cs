@@ -19,7 +19,7 @@ internal abstract class KeyedOneInputOperator<TKey, TIn, TOut>(Func<TIn, TKey> k
     public override void Open()
     {
         Backend = Context.CreateKeyedBackend<TKey>();
-        TimeServices = new TimeServiceManager<TKey>(Backend, Context.Time.ProcessingTime);
+        TimeServices = Context.CreateTimeServices(Backend);
         base.Open();
     }
 

@@ -13,8 +13,10 @@ internal sealed class OperatorContext
 
     public OperatorContext(string operatorName, string taskName, int subtaskIndex, int parallelism, int maxParallelism,
         SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, CancellationToken cancellation,
-        TaskTimeServices? time = null)
+        TaskTimeServices? time = null, string? operatorId = null, Checkpointing.OperatorRestoreState? restore = null)
     {
+        OperatorId = operatorId ?? operatorName;
+        Restore = restore;
         Time = time ?? new TaskTimeServices(TimeProvider.System, TaskTimeServices.DefaultAutoWatermarkInterval);
         OperatorName = operatorName;
         TaskName = taskName;
@@ -45,9 +47,41 @@ internal sealed class OperatorContext
 
     public Counter GetCounter(string name) => _counters(name);
 
-    /// <summary>Creates the keyed state backend of a keyed operator over this subtask's key groups.</summary>
-    public IKeyedStateBackend<TKey> CreateKeyedBackend<TKey>() =>
-        new BinaryKeyedStateBackend<TKey>(OperatorName, KeyGroupRange, MaxParallelism, ManagedMemory, Serializers);
+    /// <summary>The operator's id in checkpoints and savepoints: its uid, or the id generated from the job graph.</summary>
+    public string OperatorId { get; }
+
+    /// <summary>What the operator restores from a checkpoint or savepoint; null on a fresh start.</summary>
+    public Checkpointing.OperatorRestoreState? Restore { get; }
+
+    /// <summary>The keyed state backend the operator created (snapshotted with the operator), or null.</summary>
+    public Checkpointing.ISnapshotableKeyedBackend? KeyedBackend { get; private set; }
+
+    /// <summary>The timer services the operator created (snapshotted with the operator), or null.</summary>
+    public object? TimeServices { get; private set; }
+
+    /// <summary>Creates the keyed state backend of a keyed operator over this subtask's key groups, restored if the operator restores.</summary>
+    public IKeyedStateBackend<TKey> CreateKeyedBackend<TKey>()
+    {
+        var backend = new BinaryKeyedStateBackend<TKey>(OperatorName, KeyGroupRange, MaxParallelism, ManagedMemory, Serializers);
+        if (Restore is { KeyedChains.Count: > 0 } restore)
+        {
+            ((Checkpointing.ISnapshotableKeyedBackend)backend).Restore(restore.KeyedChains);
+        }
+        KeyedBackend = (Checkpointing.ISnapshotableKeyedBackend)backend;
+        return backend;
+    }
+
+    /// <summary>Creates the timer services of a keyed operator, restored if the operator restores.</summary>
+    public TimeServiceManager<TKey> CreateTimeServices<TKey>(IKeyedStateBackend<TKey> backend)
+    {
+        var services = new TimeServiceManager<TKey>(backend, Time.ProcessingTime);
+        if (Restore is { } restore)
+        {
+            Checkpointing.TimerSnapshots.Restore(services, restore.Sections.Select(s => s.GetValueOrDefault(Checkpointing.SnapshotSections.Timers)).OfType<byte[]>(), KeyGroupRange);
+        }
+        TimeServices = services;
+        return services;
+    }
 
     public RuntimeContext CreateRuntimeContext(IKeyedStateStore? keyedState) =>
         new(TaskName, OperatorName, SubtaskIndex, Parallelism, MaxParallelism, _counters, keyedState);

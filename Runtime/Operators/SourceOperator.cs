@@ -35,6 +35,39 @@ internal sealed class SourceOperator<T>(ISource<T> source, WatermarkStrategy<T>?
     {
         Guard(() => _reader = source.CreateReader(new SourceReaderContext(
             Context.SubtaskIndex, Context.Parallelism, Context.TaskName, signalAvailable, Context.Cancellation)));
+        if (Context.Restore is { } restore)
+        {
+            RestorePosition(restore);
+        }
+    }
+
+    private void RestorePosition(Checkpointing.OperatorRestoreState restore)
+    {
+        if (restore.OldParallelism != Context.Parallelism)
+        {
+            throw new InvalidOperationException(
+                $"source '{Name}' ran with parallelism {restore.OldParallelism} in checkpoint {restore.CheckpointId} and now runs with {Context.Parallelism}; " +
+                "a source's read positions belong to its subtasks, so a source restores only at the parallelism it was snapshotted with.");
+        }
+        if (restore.Sections[Context.SubtaskIndex].TryGetValue(Checkpointing.SnapshotSections.SourcePosition, out var bytes))
+        {
+            if (_reader is not IPositionedReader positioned)
+            {
+                throw new InvalidOperationException($"source '{Name}' has a saved read position, but its reader cannot seek.");
+            }
+            long position = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes);
+            Guard(() => positioned.Seek(position));
+        }
+    }
+
+    protected override void SnapshotSections(IDictionary<string, byte[]> sections)
+    {
+        if (_reader is IPositionedReader positioned)
+        {
+            var bytes = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, positioned.Position);
+            sections[Checkpointing.SnapshotSections.SourcePosition] = bytes;
+        }
     }
 
     public ReadStatus EmitBatch(int maxRecords, ref int mailFlag)

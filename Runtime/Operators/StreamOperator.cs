@@ -89,6 +89,54 @@ internal abstract class StreamOperator
 
     public virtual void Finish() { }
 
+    /// <summary>
+    /// Before <see cref="Open"/>: a user function that implements <c>ICheckpointedFunction</c> gets its operator state
+    /// (restored when the job restores). Keyed state and timers restore when the operator creates them.
+    /// </summary>
+    public virtual void InitializeState() => Checkpointing.CheckpointedFunctions.Initialize(this, Context, UserFunction);
+
+    /// <summary>
+    /// The synchronous phase of checkpoint <paramref name="barrier"/>: lets user functions snapshot, then captures the
+    /// keyed state (copy-on-write), timers, operator state and the operator's own sections into <paramref name="into"/>.
+    /// </summary>
+    public virtual void SnapshotState(Checkpointing.CheckpointBarrier barrier, Checkpointing.TaskCheckpointing checkpointing, List<Checkpointing.OperatorSnapshot> into)
+    {
+        var context = Context;
+        Checkpointing.CheckpointedFunctions.Snapshot(this, context, UserFunction, barrier);
+        var snapshot = new Checkpointing.OperatorSnapshot(context.OperatorId);
+        if (context.KeyedBackend is { } keyed)
+        {
+            snapshot.Keyed = keyed.Snapshot(barrier.CheckpointId, checkpointing.WantsIncremental(barrier, context.OperatorId));
+        }
+        if (context.TimeServices is { } timers && Checkpointing.TimerSnapshots.Snapshot(timers) is { } timerBytes)
+        {
+            snapshot.Sections[Checkpointing.SnapshotSections.Timers] = timerBytes;
+        }
+        Checkpointing.CheckpointedFunctions.SnapshotOperatorState(context, snapshot.Sections);
+        SnapshotSections(snapshot.Sections);
+        into.Add(snapshot);
+    }
+
+    /// <summary>Adds the operator's own snapshot sections (a source adds its read position).</summary>
+    protected virtual void SnapshotSections(IDictionary<string, byte[]> sections) { }
+
+    /// <summary>Checkpoint <paramref name="checkpointId"/> is complete: the keyed backend may build on it, user listeners commit.</summary>
+    public virtual void NotifyCheckpointComplete(long checkpointId)
+    {
+        Context.KeyedBackend?.NotifyCheckpointComplete(checkpointId);
+        Checkpointing.CheckpointedFunctions.NotifyComplete(this, UserFunction, checkpointId);
+    }
+
+    /// <summary>Checkpoint <paramref name="checkpointId"/> was aborted.</summary>
+    public virtual void NotifyCheckpointAborted(long checkpointId)
+    {
+        Context.KeyedBackend?.NotifyCheckpointAborted(checkpointId);
+        Checkpointing.CheckpointedFunctions.NotifyAborted(this, UserFunction, checkpointId);
+    }
+
+    /// <summary>Runs user code of a checkpoint step and names this operator if it throws.</summary>
+    internal void GuardCheckpoint(Action action) => Guard(action);
+
     public virtual void Close()
     {
         if (UserFunction is IRichFunction rich)

@@ -16,7 +16,7 @@ namespace DataflowCompiler.State;
 /// value that does not fit next to them spans a chain of segments and is copied into a reused buffer when read.
 /// Thread-confined to the task thread.
 /// </summary>
-public sealed class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
+public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
 {
     private static readonly bool KeyCanBeNull = default(TKey) is null;
 

@@ -18,7 +18,8 @@ internal sealed class OperatorChain
 
     public OperatorChain(JobVertex vertex, int subtaskIndex, IReadOnlyList<ResultPartition> partitions, IReadOnlyList<(JobEdge Edge, int Channels)> outputs,
         SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
-        TimeProvider? timeProvider = null, TimeSpan? autoWatermarkInterval = null, Func<Fusion.FusedChain>? fusedChain = null)
+        TimeProvider? timeProvider = null, TimeSpan? autoWatermarkInterval = null, Func<Fusion.FusedChain>? fusedChain = null,
+        IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null)
     {
         TaskName = $"{vertex.Name} ({subtaskIndex + 1}/{vertex.Parallelism})";
         Time = new TaskTimeServices(timeProvider ?? TimeProvider.System, autoWatermarkInterval ?? TaskTimeServices.DefaultAutoWatermarkInterval);
@@ -40,8 +41,9 @@ internal sealed class OperatorChain
         {
             var op = node.OperatorFactory();
             op.Name = node.Name;
+            string operatorId = Checkpointing.OperatorIds.Of(node);
             op.Setup(new OperatorContext(node.Name, TaskName, subtaskIndex, node.ResolvedParallelism, node.ResolvedMaxParallelism,
-                serializers, managedMemory, counters, cancellation, Time));
+                serializers, managedMemory, counters, cancellation, Time, operatorId, restore?.GetValueOrDefault(operatorId)));
             operators[node] = op;
             _operators.Add(op);
         }
@@ -107,6 +109,42 @@ internal sealed class OperatorChain
     public IReadOnlyDictionary<StreamNode, StreamOperator> Operators { get; }
 
     public StreamOperator Head => _operators[0];
+
+    /// <summary>Gives user functions their operator state (restored or empty), tail first like <see cref="Open"/>.</summary>
+    public void InitializeState()
+    {
+        for (int i = _operators.Count - 1; i >= 0; i--)
+        {
+            _operators[i].InitializeState();
+        }
+    }
+
+    /// <summary>The synchronous phase of a checkpoint for every operator, head first.</summary>
+    public List<Checkpointing.OperatorSnapshot> SnapshotState(Checkpointing.CheckpointBarrier barrier, Checkpointing.TaskCheckpointing checkpointing)
+    {
+        var snapshots = new List<Checkpointing.OperatorSnapshot>(_operators.Count);
+        foreach (var op in _operators)
+        {
+            op.SnapshotState(barrier, checkpointing, snapshots);
+        }
+        return snapshots;
+    }
+
+    public void NotifyCheckpointComplete(long checkpointId)
+    {
+        foreach (var op in _operators)
+        {
+            op.NotifyCheckpointComplete(checkpointId);
+        }
+    }
+
+    public void NotifyCheckpointAborted(long checkpointId)
+    {
+        foreach (var op in _operators)
+        {
+            op.NotifyCheckpointAborted(checkpointId);
+        }
+    }
 
     /// <summary>Opens operators tail first, so every operator's successors are ready when it opens.</summary>
     public void Open()

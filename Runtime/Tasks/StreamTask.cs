@@ -1,3 +1,4 @@
+using DataflowCompiler.Checkpointing;
 using DataflowCompiler.Network;
 using DataflowCompiler.Operators;
 using DataflowCompiler.Sources;
@@ -7,8 +8,14 @@ namespace DataflowCompiler.Tasks;
 
 /// <summary>
 /// One subtask of a chain, on its own thread, running the mailbox loop (DESIGN §4): take input
-/// from the gate (or poll the source), run the chain, run mail (flushes). It blocks only when there
-/// is neither input nor mail. User code runs only on this thread, so state needs no locks.
+/// from the gate (or poll the source), run the chain, run mail (flushes, checkpoint triggers and
+/// notifications). It blocks only when there is neither input nor mail. User code runs only on this
+/// thread, so state needs no locks.
+/// <para>
+/// With checkpointing (docs/checkpoints.md) a task forwards barriers and snapshots its operators when a
+/// barrier passes (aligned in exactly-once mode); at the end of a bounded input it finishes its operators,
+/// sends end-of-data, and stays until the final checkpoint that covers everything it emitted is complete.
+/// </para>
 /// </summary>
 internal sealed class StreamTask
 {
@@ -26,11 +33,22 @@ internal sealed class StreamTask
     private readonly StatusWatermarkValve[] _valveOfChannel;
     private readonly int[] _indexInValve;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool[] _endOfData;
+    private int _endOfDataCount;
     private Thread? _thread;
 
-    public StreamTask(OperatorChain chain, InputGate? gate, IChannelReader[] readers, IReadOnlyList<ResultPartition> partitions,
-        TimeSpan bufferTimeout, CancellationToken cancellation)
+    // Checkpointing (null when off).
+    private readonly TaskCheckpointing? _checkpointing;
+    private readonly BarrierHandler? _barriers;
+    private long _exitAfterCheckpoint = -1; // an ending barrier was snapshotted: exit once it completes
+    private bool _exitNow;
+    private bool _stopped; // stop-with-savepoint: the source stopped reading
+    private readonly bool _waitForFinalCheckpoint; // periodic checkpointing: stay after the end of input until the final checkpoint completes
+
+    public StreamTask(int index, OperatorChain chain, InputGate? gate, IChannelReader[] readers, IReadOnlyList<ResultPartition> partitions,
+        TimeSpan bufferTimeout, CancellationToken cancellation, TaskCheckpointing? checkpointing = null)
     {
+        Index = index;
         _chain = chain;
         _gate = gate;
         _readers = readers;
@@ -39,8 +57,17 @@ internal sealed class StreamTask
         _cancellation = cancellation;
         _mailbox = new Mailbox(_signal);
         _flushOutputs = chain.FlushOutputs;
+        _endOfData = new bool[readers.Length];
         chain.Time.ProcessingTime.Attach(_mailbox);
         gate?.SetAvailabilityListener(_signal.Set);
+        _checkpointing = checkpointing;
+        _waitForFinalCheckpoint = checkpointing?.WaitsForFinalCheckpoint ?? false;
+        if (checkpointing is not null && gate is not null)
+        {
+            _barriers = checkpointing.Mode == CheckpointingMode.ExactlyOnce
+                ? new AligningBarrierHandler(gate, PerformCheckpoint, AbortAlignedCheckpoint)
+                : new TrackingBarrierHandler(gate.NumberOfChannels, PerformCheckpoint);
+        }
 
         // One valve per operator input: the channels feeding the same input share it (Flink: one per input gate of an input).
         _valveOfChannel = new StatusWatermarkValve[readers.Length];
@@ -57,8 +84,12 @@ internal sealed class StreamTask
         }
     }
 
+    /// <summary>The task's index in the job (the coordinator's name for it).</summary>
+    public int Index { get; }
+
     public string Name => _chain.TaskName;
 
+    public bool IsSource => _gate is null;
 
     /// <summary>Completes when the thread ends: successfully, faulted with the task's failure, or cancelled.</summary>
     public Task Completion => _completion.Task;
@@ -69,6 +100,65 @@ internal sealed class StreamTask
         _thread.Start();
     }
 
+    /// <summary>Coordinator → source task: take checkpoint <paramref name="barrier"/> and inject its barrier (any thread).</summary>
+    public void TriggerCheckpoint(CheckpointBarrier barrier) => _mailbox.Post(() => PerformCheckpoint(barrier));
+
+    /// <summary>Coordinator → task: checkpoint <paramref name="checkpointId"/> is complete (any thread).</summary>
+    public void NotifyCheckpointComplete(long checkpointId) => _mailbox.Post(() =>
+    {
+        _checkpointing!.NotifyComplete(checkpointId);
+        _chain.NotifyCheckpointComplete(checkpointId);
+        if (_exitAfterCheckpoint >= 0 && checkpointId >= _exitAfterCheckpoint)
+        {
+            _exitNow = true;
+        }
+    });
+
+    /// <summary>Coordinator → task: checkpoint <paramref name="checkpointId"/> was aborted (any thread).</summary>
+    public void NotifyCheckpointAborted(long checkpointId) => _mailbox.Post(() =>
+    {
+        _barriers?.Abort(checkpointId);
+        _checkpointing!.NotifyAborted(checkpointId);
+        _chain.NotifyCheckpointAborted(checkpointId);
+        if (_exitAfterCheckpoint == checkpointId)
+        {
+            // The ending checkpoint failed: a stopped source resumes; a finished task waits for the next final one.
+            _exitAfterCheckpoint = -1;
+            _stopped = false;
+        }
+    });
+
+    private void PerformCheckpoint(CheckpointBarrier barrier)
+    {
+        var checkpointing = _checkpointing!;
+        if (barrier.CheckpointId <= checkpointing.LastTriggered)
+        {
+            return; // a source can be triggered late for a checkpoint it already took
+        }
+        try
+        {
+            // Flink's order: barrier downstream first, then the synchronous snapshot, then the asynchronous part.
+            foreach (var partition in _partitions)
+            {
+                partition.BroadcastEvent(barrier);
+            }
+            var snapshots = _chain.SnapshotState(barrier, checkpointing);
+            checkpointing.StartAsyncPart(barrier, snapshots);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            checkpointing.Decline(barrier.CheckpointId, e);
+            throw;
+        }
+        if (barrier.EndsTasks)
+        {
+            _exitAfterCheckpoint = barrier.CheckpointId;
+            _stopped |= barrier.Kind == BarrierKind.StopWithSavepoint;
+        }
+    }
+
+    private void AbortAlignedCheckpoint(long checkpointId) => _checkpointing!.Decline(checkpointId,
+        new InvalidOperationException($"task '{Name}' received a newer barrier before checkpoint {checkpointId} was aligned."));
 
     private void Run()
     {
@@ -80,22 +170,17 @@ internal sealed class StreamTask
             {
                 flusher = new OutputFlusher(_bufferTimeout, _mailbox.RequestFlush);
             }
+            _chain.InitializeState();
             _chain.Open();
-            if (_chain.Head is ISourceDriver source)
+            bool reachedEnd = _chain.Head is ISourceDriver source ? RunSource(source) : RunInputs();
+            if (reachedEnd)
             {
-                RunSource(source);
+                foreach (var partition in _partitions)
+                {
+                    partition.Finish();
+                }
             }
-            else
-            {
-                RunInputs();
-            }
-            // End of input: pending processing-time timers are dropped (Flink quiesces its timer service), event time ends with the final watermark.
             _chain.Time.ProcessingTime.Quiesce();
-            _chain.Finish();
-            foreach (var partition in _partitions)
-            {
-                partition.Finish();
-            }
         }
         catch (Exception e)
         {
@@ -136,21 +221,59 @@ internal sealed class StreamTask
         }
     }
 
-    private void RunSource(ISourceDriver source)
+    /// <summary>End of input: finishes the operators (final watermark, flushes) and tells consumers no data follows.</summary>
+    private void EndOfInput()
+    {
+        // Pending processing-time timers are dropped (Flink quiesces its timer service), event time ends with the final watermark.
+        _chain.Time.ProcessingTime.Quiesce();
+        _chain.Finish();
+        foreach (var partition in _partitions)
+        {
+            partition.BroadcastEvent(EndOfDataEvent.Instance);
+        }
+        _checkpointing?.ReportEndOfInput();
+    }
+
+    /// <summary>Runs the source; true when its input ended (send end-of-partition), false when it stopped with a savepoint.</summary>
+    private bool RunSource(ISourceDriver source)
     {
         source.OpenReader(_signal.Set);
+        bool ended = false;
         while (true)
         {
             _cancellation.ThrowIfCancellationRequested();
             int version = _signal.Version;
             _mailbox.ProcessMail(_flushOutputs);
+            if (_exitNow)
+            {
+                if (!ended)
+                {
+                    _chain.FlushOutputs();
+                }
+                return ended;
+            }
+            if (ended || _stopped)
+            {
+                if (!_waitForFinalCheckpoint && ended)
+                {
+                    return true;
+                }
+                _signal.WaitForChange(version, _cancellation);
+                continue;
+            }
             var status = source.EmitBatch(SourceBatch, ref _mailbox.MailFlag);
             if (status == ReadStatus.EndOfInput)
             {
                 // A reader may end its input because the task is being cancelled (the socket source does);
                 // that is not the end of a bounded stream, so sinks must not see a final flush.
                 _cancellation.ThrowIfCancellationRequested();
-                return;
+                EndOfInput();
+                ended = true;
+                if (!_waitForFinalCheckpoint)
+                {
+                    return true;
+                }
+                continue;
             }
             if (status == ReadStatus.NothingAvailable && Volatile.Read(ref _mailbox.MailFlag) == 0)
             {
@@ -159,14 +282,20 @@ internal sealed class StreamTask
         }
     }
 
-    private void RunInputs()
+    /// <summary>Runs the inputs; true when they all ended (send end-of-partition), false when the task stopped with a savepoint.</summary>
+    private bool RunInputs()
     {
         var gate = _gate!;
+        bool finished = false;
         while (true)
         {
             _cancellation.ThrowIfCancellationRequested();
             int version = _signal.Version;
             _mailbox.ProcessMail(_flushOutputs);
+            if (_exitNow && (_stopped || gate.IsFinished))
+            {
+                return !_stopped;
+            }
             if (gate.TryGetNext(out var next))
             {
                 if (next.Buffer is { } buffer)
@@ -181,20 +310,52 @@ internal sealed class StreamTask
                 {
                     _valveOfChannel[next.ChannelIndex].InputWatermarkStatus(status, _indexInValve[next.ChannelIndex]);
                 }
-                else if (next.Event is EndOfPartitionEvent && gate.IsFinished)
+                else if (next.Event is CheckpointBarrier barrier)
                 {
-                    return;
+                    if (_barriers is null)
+                    {
+                        throw new InvalidOperationException($"task '{Name}' received {barrier} but checkpointing is off.");
+                    }
+                    _barriers.OnBarrier(barrier, next.ChannelIndex);
+                }
+                else if (next.Event is EndOfDataEvent)
+                {
+                    OnEndOfData(next.ChannelIndex, ref finished);
+                }
+                else if (next.Event is EndOfPartitionEvent)
+                {
+                    // A producer that never sent end-of-data (an older protocol or a stopped job) still ends its data here.
+                    OnEndOfData(next.ChannelIndex, ref finished);
+                    _barriers?.OnChannelFinished(next.ChannelIndex);
+                    if (gate.IsFinished && (!_waitForFinalCheckpoint || _exitNow))
+                    {
+                        return true;
+                    }
                 }
                 continue;
             }
-            if (gate.IsFinished)
+            if (gate.IsFinished && (!_waitForFinalCheckpoint || _exitNow))
             {
-                return;
+                return true;
             }
             if (Volatile.Read(ref _mailbox.MailFlag) == 0)
             {
                 _signal.WaitForChange(version, _cancellation);
             }
+        }
+    }
+
+    private void OnEndOfData(int channel, ref bool finished)
+    {
+        if (_endOfData[channel])
+        {
+            return;
+        }
+        _endOfData[channel] = true;
+        if (++_endOfDataCount == _endOfData.Length && !finished)
+        {
+            finished = true;
+            EndOfInput();
         }
     }
 }
