@@ -356,6 +356,9 @@ internal static class FusionEmitter
             w.Line();
             if (sequence)
             {
+                w.Line("/// <summary>The cursor's position, for checkpoints.</summary>");
+                w.Line("public override long? SourcePosition => _cursor0.Position;");
+                w.Line();
                 EmitSequenceBatch(w, chain);
                 return;
             }

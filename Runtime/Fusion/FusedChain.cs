@@ -31,6 +31,9 @@ public abstract class FusedChain
     /// <summary>Polls up to <paramref name="maxRecords"/> records through the whole chain; returns early when the reader has nothing.</summary>
     public virtual ReadStatus EmitBatch(int maxRecords) => throw new InvalidOperationException("This fused chain has no source.");
 
+    /// <summary>The read position of a source the generated code holds itself (the sequence cursor); null otherwise.</summary>
+    public virtual long? SourcePosition => null;
+
     /// <summary>End of a bounded input: flushes sinks (head first, as the interpreted chain does).</summary>
     public virtual void Finish()
     {

@@ -26,11 +26,18 @@ public sealed class FusedChainContext
     private readonly Func<string, Counter> _counters;
     private readonly bool _flushAlways;
     private readonly List<Action> _flushes = new();
+    private readonly IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? _restore;
+    private readonly Dictionary<int, Checkpointing.ISnapshotableKeyedBackend> _backends = new();
+    private readonly Dictionary<int, object> _functions = new();
+    private readonly Dictionary<int, object> _sinkWriters = new();
+    private IPositionedReader? _positionedReader;
 
     internal FusedChainContext(JobVertex vertex, int subtaskIndex, string taskName, IReadOnlyList<ResultPartition> partitions,
         IReadOnlyList<(JobEdge Edge, int Channels)> outputs, SerializerRegistry serializers, MemorySegmentPool managedMemory,
-        Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation)
+        Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
+        IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null)
     {
+        _restore = restore;
         _vertex = vertex;
         SubtaskIndex = subtaskIndex;
         TaskName = taskName;
@@ -73,13 +80,25 @@ public sealed class FusedChainContext
     public string OperatorName(int op) => _vertex.Operators[op].Name;
 
     /// <summary>This subtask's copy of the function object of operator <paramref name="op"/> (a shallow copy per subtask, as interpreted).</summary>
-    public T GetFunction<T>(int op) where T : class => FunctionCopy.Of((T)State(op));
+    public T GetFunction<T>(int op) where T : class
+    {
+        var function = FunctionCopy.Of((T)State(op));
+        _functions[op] = function;
+        return function;
+    }
 
     /// <summary>Creates this subtask's reader of the source operator <paramref name="op"/>.</summary>
     public ISourceReader<T> CreateSourceReader<T>(int op)
     {
         var source = (ISource<T>)State(op);
-        return source.CreateReader(new SourceReaderContext(SubtaskIndex, Parallelism, TaskName, SignalAvailable, Cancellation));
+        var reader = source.CreateReader(new SourceReaderContext(SubtaskIndex, Parallelism, TaskName, SignalAvailable, Cancellation));
+        _positionedReader = reader as IPositionedReader;
+        if (RestoredPosition(op) is { } position)
+        {
+            (_positionedReader ?? throw new InvalidOperationException($"source '{OperatorName(op)}' has a saved read position, but its reader cannot seek."))
+                .Seek(position);
+        }
+        return reader;
     }
 
     /// <summary>This subtask's chunk of the <see cref="SequenceSource"/> of operator <paramref name="op"/>, as a struct cursor.</summary>
@@ -87,14 +106,21 @@ public sealed class FusedChainContext
     {
         var source = (SequenceSource)State(op);
         var chunk = RangeCursor.ForSubtask(source.From, source.To, SubtaskIndex, Parallelism);
-        return new SequenceCursor(chunk.First, chunk.Count);
+        var cursor = new SequenceCursor(chunk.First, chunk.Count);
+        if (RestoredPosition(op) is { } position)
+        {
+            cursor.Seek(position);
+        }
+        return cursor;
     }
 
     /// <summary>Creates this subtask's writer of the sink operator <paramref name="op"/>.</summary>
     public ISinkWriter<T> CreateSinkWriter<T>(int op)
     {
         var sink = (ISink<T>)State(op);
-        return sink.CreateWriter(new SinkWriterContext(SubtaskIndex, Parallelism, TaskName));
+        var writer = sink.CreateWriter(new SinkWriterContext(SubtaskIndex, Parallelism, TaskName));
+        _sinkWriters[op] = writer;
+        return writer;
     }
 
     /// <summary>The record writer of the edge leaving the chain at position <paramref name="output"/>.</summary>
@@ -117,7 +143,46 @@ public sealed class FusedChainContext
     {
         var node = _vertex.Operators[op];
         var range = KeyGroupRangeAssignment.ComputeKeyGroupRangeForOperatorIndex(node.ResolvedMaxParallelism, node.ResolvedParallelism, SubtaskIndex);
-        return new BinaryKeyedStateBackend<TKey>(node.Name, range, node.ResolvedMaxParallelism, _managedMemory, _serializers);
+        var backend = new BinaryKeyedStateBackend<TKey>(node.Name, range, node.ResolvedMaxParallelism, _managedMemory, _serializers);
+        if (RestoreOf(op) is { KeyedChains.Count: > 0 } restore)
+        {
+            ((Checkpointing.ISnapshotableKeyedBackend)backend).Restore(restore.KeyedChains);
+        }
+        _backends[op] = backend;
+        return backend;
+    }
+
+    /// <summary>The checkpoint id of operator <paramref name="op"/> (its uid or generated id).</summary>
+    internal string OperatorId(int op) => Checkpointing.OperatorIds.Of(_vertex.Operators[op]);
+
+    internal int OperatorCount => _vertex.Operators.Count;
+
+    internal Checkpointing.OperatorRestoreState? RestoreOf(int op) => _restore?.GetValueOrDefault(OperatorId(op));
+
+    internal Checkpointing.ISnapshotableKeyedBackend? BackendOf(int op) => _backends.GetValueOrDefault(op);
+
+    internal object? FunctionOf(int op) => _functions.GetValueOrDefault(op);
+
+    internal object? SinkWriterOf(int op) => _sinkWriters.GetValueOrDefault(op);
+
+    /// <summary>The position of a source reader the context created (null when it cannot say).</summary>
+    internal long? ReaderPosition => _positionedReader?.Position;
+
+    private long? RestoredPosition(int op)
+    {
+        if (RestoreOf(op) is not { } restore)
+        {
+            return null;
+        }
+        if (restore.OldParallelism != Parallelism)
+        {
+            throw new InvalidOperationException(
+                $"source '{OperatorName(op)}' ran with parallelism {restore.OldParallelism} in checkpoint {restore.CheckpointId} and now runs with {Parallelism}; " +
+                "a source's read positions belong to its subtasks, so a source restores only at the parallelism it was snapshotted with.");
+        }
+        return restore.Sections[SubtaskIndex].TryGetValue(Checkpointing.SnapshotSections.SourcePosition, out var bytes)
+            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes)
+            : null;
     }
 
     /// <summary>The runtime context a rich function of operator <paramref name="op"/> is opened with.</summary>

@@ -54,6 +54,49 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
 
     public override void Open() => Chain.Open();
 
+    // A fused chain has no per-operator contexts: user functions get their operator state when the generated code
+    // asks for them (FusedChainContext.GetFunction), before their rich Open.
+    public override void InitializeState()
+    {
+    }
+
+    /// <summary>Snapshots every operator of the chain under its own id: keyed state of keyed operators, the source position.</summary>
+    public override void SnapshotState(Checkpointing.CheckpointBarrier barrier, Checkpointing.TaskCheckpointing checkpointing, List<Checkpointing.OperatorSnapshot> into)
+    {
+        for (int op = 0; op < _context.OperatorCount; op++)
+        {
+            string id = _context.OperatorId(op);
+            var snapshot = new Checkpointing.OperatorSnapshot(id);
+            if (_context.BackendOf(op) is { } backend)
+            {
+                snapshot.Keyed = backend.Snapshot(barrier.CheckpointId, checkpointing.WantsIncremental(barrier, id));
+            }
+            if (op == 0 && this is ISourceDriver && (Chain.SourcePosition ?? _context.ReaderPosition) is { } position)
+            {
+                var bytes = new byte[8];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
+                snapshot.Sections[Checkpointing.SnapshotSections.SourcePosition] = bytes;
+            }
+            into.Add(snapshot);
+        }
+    }
+
+    public override void NotifyCheckpointComplete(long checkpointId)
+    {
+        for (int op = 0; op < _context.OperatorCount; op++)
+        {
+            _context.BackendOf(op)?.NotifyCheckpointComplete(checkpointId);
+        }
+    }
+
+    public override void NotifyCheckpointAborted(long checkpointId)
+    {
+        for (int op = 0; op < _context.OperatorCount; op++)
+        {
+            _context.BackendOf(op)?.NotifyCheckpointAborted(checkpointId);
+        }
+    }
+
     public override void Finish() => Chain.Finish();
 
     public override void Close()

@@ -8,13 +8,26 @@ namespace DataflowCompiler.Fusion;
 /// </summary>
 public struct SequenceCursor
 {
+    private readonly long _first;
     private long _next;
     private ulong _remaining;
 
     internal SequenceCursor(long first, Int128 count)
     {
+        _first = first;
         _next = first;
         _remaining = count > ulong.MaxValue ? ulong.MaxValue : (ulong)count;
+    }
+
+    /// <summary>Values handed out so far: the position a checkpoint saves.</summary>
+    public readonly long Position => unchecked(_next - _first);
+
+    /// <summary>Skips the first <paramref name="position"/> values (restoring a checkpoint's position).</summary>
+    internal void Seek(long position)
+    {
+        ulong skip = Math.Min((ulong)position, _remaining);
+        _next = unchecked(_first + (long)skip);
+        _remaining -= skip;
     }
 
     /// <summary>The next value of the chunk, if any.</summary>
