@@ -47,7 +47,7 @@ internal sealed class CheckpointStorage
 
     /// <summary>
     /// A new, unique path in <c>shared/</c> for state later checkpoints may reference; creates the directory. The name
-    /// starts with the creating checkpoint's id so <c>CompletedCheckpointStore.DiscardPending</c> can find the
+    /// starts with the creating checkpoint's id so <see cref="CompletedCheckpointStore.DiscardPending"/> can find the
     /// files of a checkpoint that failed, including those of tasks that never acknowledged.
     /// </summary>
     public string CreateSharedFilePath(long checkpointId, string nameHint)
@@ -128,7 +128,8 @@ internal sealed class CheckpointStorage
 
     /// <summary>
     /// Writes <c>_metadata</c> into <paramref name="metadataDirectory"/> atomically: to a temporary file, fsynced, then
-    /// renamed. Readers see either no metadata (the checkpoint is incomplete) or all of it. Fails if it exists already.
+    /// renamed, and the directory synced. Readers see either no metadata (the checkpoint is incomplete) or all of it.
+    /// Fails if it exists already.
     /// </summary>
     public static void WriteMetadata(string metadataDirectory, CheckpointMetadata metadata)
     {
@@ -159,6 +160,9 @@ internal sealed class CheckpointStorage
             File.Delete(temporary);
             throw;
         }
+
+        // The rename is atomic; syncing the directory makes it durable before older checkpoints are subsumed.
+        DirectorySync.Flush(metadataDirectory);
     }
 
     /// <summary>

@@ -193,6 +193,16 @@ public sealed class CheckpointStorageTests : IDisposable
         Assert.Contains(present, truncated.Message);
     }
 
+    [Fact]
+    public void Syncing_a_directory_fails_loudly_for_a_missing_one()
+    {
+        Directory.CreateDirectory(_storage.Root);
+        DirectorySync.Flush(_storage.Root);
+
+        var e = Assert.Throws<IOException>(() => DirectorySync.Flush(_directory.File("absent")));
+        Assert.Contains("absent", e.Message);
+    }
+
     internal static CheckpointMetadata WithHandles(long id, CheckpointKind kind, params StateFileHandle[] handles) =>
         new(id, 1_700_000_000_000 + id, kind,
         [
