@@ -28,8 +28,11 @@ internal static class SnapshotFileFormat
     /// <summary>"DFCS": DataflowCompiler checkpoint snapshot.</summary>
     public static ReadOnlySpan<byte> Magic => "DFCS"u8;
 
-    /// <summary>The largest stored size of one block (LZ4's bound, which is never below the raw size).</summary>
-    public static int MaxStoredBlockSize { get; } = Lz4.CompressBound(BlockSize);
+    /// <summary>
+    /// The largest stored size of one block: LZ4's <c>LZ4_COMPRESSBOUND(BlockSize)</c>, spelled out so that touching
+    /// the format does not load liblz4 (a missing library then fails with its own message, not a type initializer's).
+    /// </summary>
+    public const int MaxStoredBlockSize = BlockSize + (BlockSize / 255) + 16;
 
     public static void WriteHeader(Span<byte> destination)
     {

@@ -31,11 +31,20 @@ internal sealed class SnapshotFileWriter : Stream
     {
         Path = path;
         _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
-        _block = ArrayPool<byte>.Shared.Rent(SnapshotFileFormat.BlockSize);
-        _stored = ArrayPool<byte>.Shared.Rent(SnapshotFileFormat.BlockHeaderSize + SnapshotFileFormat.MaxStoredBlockSize);
         Span<byte> header = stackalloc byte[SnapshotFileFormat.HeaderSize];
         SnapshotFileFormat.WriteHeader(header);
-        WriteToFile(header);
+        try
+        {
+            WriteToFile(header);
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
+        }
+
+        _block = ArrayPool<byte>.Shared.Rent(SnapshotFileFormat.BlockSize);
+        _stored = ArrayPool<byte>.Shared.Rent(SnapshotFileFormat.BlockHeaderSize + SnapshotFileFormat.MaxStoredBlockSize);
     }
 
     public string Path { get; }

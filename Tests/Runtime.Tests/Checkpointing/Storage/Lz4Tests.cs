@@ -62,6 +62,12 @@ public sealed class Lz4Tests
     }
 
     [Fact]
+    public void The_snapshot_format_bound_is_the_library_bound()
+    {
+        Assert.Equal(SnapshotFileFormat.MaxStoredBlockSize, Lz4.CompressBound(SnapshotFileFormat.BlockSize));
+    }
+
+    [Fact]
     public void Reports_the_library_version()
     {
         // liblz4 1.9 or later: the versions the machines install.
