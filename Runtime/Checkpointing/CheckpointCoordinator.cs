@@ -95,7 +95,15 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     public Task<string> TriggerSavepointAsync(string directory, bool stop)
     {
         var kind = stop ? BarrierKind.StopWithSavepoint : BarrierKind.Savepoint;
-        string target = Path.Combine(Path.GetFullPath(directory), $"savepoint-{Guid.NewGuid().ToString("N")[..12]}");
+        string target;
+        try
+        {
+            target = CheckpointStorage.CreateSavepointDirectory(directory);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<string>(new CheckpointException($"the savepoint directory under '{directory}' could not be created: {e.Message}", e));
+        }
         var pending = Trigger(kind, target, force: true);
         return pending is null
             ? Task.FromException<string>(new CheckpointException("the savepoint could not be triggered: the job is not running or is finishing."))
@@ -239,10 +247,13 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
                     })
                     .OrderBy(o => o.OperatorId, StringComparer.Ordinal)
                     .ToList());
-            CheckpointStorage.WriteMetadata(directory, metadata);
-            if (!barrier.IsSavepoint)
+            if (barrier.IsSavepoint)
             {
-                _store.Add(metadata, directory);
+                CheckpointStorage.WriteMetadata(directory, metadata);
+            }
+            else
+            {
+                _store.AddCompleted(metadata);
             }
         }
         catch (Exception e)

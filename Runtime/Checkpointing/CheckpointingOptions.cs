@@ -52,8 +52,9 @@ public sealed class CheckpointingOptions
     public bool Unaligned { get; set; }
 
     /// <summary>
-    /// Where checkpoints are written: <c>chk-N/</c> directories and the <c>shared/</c> files of incremental
-    /// checkpoints. Default: <c>dataflow-checkpoints/&lt;job id&gt;</c> under the system temp directory.
+    /// Where checkpoints are written: every job gets <c>&lt;job id&gt;/</c> under it, holding the <c>chk-N/</c>
+    /// directories and the <c>shared/</c> files of incremental checkpoints. Default: <c>dataflow-checkpoints</c>
+    /// under the system temp directory.
     /// </summary>
     public string? Directory { get; set; }
 

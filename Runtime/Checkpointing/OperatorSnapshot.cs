@@ -87,7 +87,7 @@ internal static class SnapshotSections
         }
         catch (EndOfStreamException e)
         {
-            throw new CheckpointCorruptedException($"operator state file '{path}' ends inside a section.", e);
+            throw new CheckpointCorruptedException(path, "the operator state ends inside a section", e);
         }
     }
 }

@@ -92,8 +92,9 @@ internal sealed class RestorePlan
                 if (subtask.OperatorState is { } handle && subtask.Subtask < sections.Length)
                 {
                     string path = Resolve(handle);
-                    using var stream = SnapshotFile.OpenReader(path, handle.Size);
+                    using var stream = new SnapshotFileReader(path, handle.Size);
                     sections[subtask.Subtask] = SnapshotSections.Read(stream, path);
+                    stream.ReadToEndAndVerify();
                 }
             }
             _sections[old.OperatorId] = sections;
@@ -104,10 +105,10 @@ internal sealed class RestorePlan
     private Func<Stream> Opener(StateFileHandle handle)
     {
         string path = Resolve(handle);
-        return () => SnapshotFile.OpenReader(path, handle.Size);
+        return () => new SnapshotFileReader(path, handle.Size);
     }
 
-    private string Resolve(StateFileHandle handle) => Path.GetFullPath(Path.Combine(_directory, handle.RelativePath));
+    private string Resolve(StateFileHandle handle) => CheckpointStorage.ResolvePath(_directory, handle);
 
     private static bool HasState(OperatorStateMetadata o) => o.Subtasks.Any(s => s.KeyedState.Count > 0 || s.OperatorState is not null);
 

@@ -118,8 +118,8 @@ internal sealed class TaskCheckpointing
             {
                 keyed.AddRange(bases[snapshot.OperatorId]);
                 string path = barrier.IsSavepoint
-                    ? Path.Combine(metadataDirectory, $"{hint}-keyed-{Guid.NewGuid():N}")
-                    : _storage.CreateSharedFilePath($"{hint}-keyed");
+                    ? CheckpointStorage.CreateFilePath(metadataDirectory, $"{hint}-keyed")
+                    : _storage.CreateSharedFilePath(barrier.CheckpointId, $"{hint}-keyed");
                 keyed.Add(WriteFile(metadataDirectory, path, keyedSnapshot.WriteTo));
                 chains[snapshot.OperatorId] = keyed;
             }
@@ -127,7 +127,7 @@ internal sealed class TaskCheckpointing
             if (snapshot.Sections.Count > 0)
             {
                 string path = barrier.IsSavepoint
-                    ? Path.Combine(metadataDirectory, $"{hint}-operator-{Guid.NewGuid():N}")
+                    ? CheckpointStorage.CreateFilePath(metadataDirectory, $"{hint}-operator")
                     : _storage.CreateExclusiveFilePath(barrier.CheckpointId, $"{hint}-operator");
                 operatorState = WriteFile(metadataDirectory, path, stream => SnapshotSections.Write(stream, snapshot.Sections));
             }
@@ -145,11 +145,14 @@ internal sealed class TaskCheckpointing
 
     private static StateFileHandle WriteFile(string metadataDirectory, string path, Action<Stream> write)
     {
-        using (var stream = SnapshotFile.CreateWriter(path))
+        long size;
+        using (var stream = new SnapshotFileWriter(path))
         {
             write(stream);
+            stream.Finish();
+            size = stream.Length;
         }
-        return CheckpointStorage.HandleFor(metadataDirectory, path, new FileInfo(path).Length);
+        return CheckpointStorage.HandleFor(metadataDirectory, path, size);
     }
 
     private static string Sanitize(string id) => string.Concat(id.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'));

@@ -43,7 +43,8 @@ internal sealed class JobMaster
         _serializers = serializers;
         _taskManager = taskManager;
         var checkpointing = configuration.Checkpointing;
-        _storage = new CheckpointStorage(checkpointing.Directory ?? Path.Combine(Path.GetTempPath(), "dataflow-checkpoints", jobGraph.JobId.ToString("N")));
+        // As in Flink, every job has its own directory under the configured one: <dir>/<job id>/chk-N.
+        _storage = new CheckpointStorage(Path.Combine(checkpointing.Directory ?? Path.Combine(Path.GetTempPath(), "dataflow-checkpoints"), jobGraph.JobId.ToString("N")));
         _store = new CompletedCheckpointStore(_storage, checkpointing.RetainedCheckpoints);
         _restartBackoff = RestartBackoffs.Create(configuration);
     }
@@ -136,7 +137,7 @@ internal sealed class JobMaster
             }
             attempt.Run();
             await attempt.Ended.ConfigureAwait(false);
-            _nextCheckpointId = attempt.Coordinator.NextCheckpointId;
+            _nextCheckpointId = Math.Max(attempt.Coordinator.NextCheckpointId, _store.HighestCheckpointId + 1);
 
             if (attempt.Failure is null && !attempt.Cancellation.IsCancellationRequested)
             {
@@ -170,7 +171,7 @@ internal sealed class JobMaster
             var problems = new List<string>();
             if (_store.TryLoadLatest(out var latest, out var latestDirectory, problems))
             {
-                (restore, restoreDirectory) = (latest, latestDirectory);
+                (restore, restoreDirectory) = (latest!, latestDirectory!);
             }
             else
             {
