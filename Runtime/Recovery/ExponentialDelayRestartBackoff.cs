@@ -57,7 +57,8 @@ internal sealed class ExponentialDelayRestartBackoff : IRestartBackoff
             return false;
         }
         delay = WithJitter(_currentBackoff);
-        _restartedAt = now + delay;
+        // Saturates: a huge maxBackoff must not overflow the timestamp.
+        _restartedAt = DateTimeOffset.MaxValue - now > delay ? now + delay : DateTimeOffset.MaxValue;
         return true;
     }
 

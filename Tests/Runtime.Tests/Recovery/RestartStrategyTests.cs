@@ -162,6 +162,21 @@ public sealed class RestartStrategyTests
     }
 
     [Fact]
+    public void Exponential_delay_with_a_huge_cap_does_not_overflow()
+    {
+        var backoff = RestartStrategy.ExponentialDelay(TimeSpan.FromDays(1), TimeSpan.MaxValue, 1000, jitterFactor: 0).CreateBackoff();
+        var now = DateTimeOffset.MaxValue - TimeSpan.FromDays(400_000);
+        var delays = new List<TimeSpan>();
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(backoff.CanRestart(now, out var delay));
+            delays.Add(delay);
+            now = now.AddMinutes(1);
+        }
+        Assert.Equal([TimeSpan.FromDays(1), TimeSpan.FromDays(1000), TimeSpan.FromDays(1_000_000), TimeSpan.MaxValue], delays);
+    }
+
+    [Fact]
     public void Defaults_per_job_follow_flinks_rule()
     {
         Assert.Equal("none", RestartStrategy.ForJob(null, checkpointingEnabled: false).Type);
