@@ -53,6 +53,12 @@ public sealed class StreamConfiguration
     /// <summary>Periodic checkpoints (off by default), their storage and retention (docs/checkpoints.md).</summary>
     public CheckpointingOptions Checkpointing { get; set; } = new();
 
+    /// <summary>
+    /// What happens when a task fails: null (default) applies Flink's rule — exponential delay when checkpointing is
+    /// on, no restart otherwise (docs/configuration.md lists the strategies and their defaults).
+    /// </summary>
+    public RestartStrategy? RestartStrategy { get; set; }
+
     /// <summary>Start the job from this savepoint or retained checkpoint; null (default) starts without state.</summary>
     public SavepointRestoreSettings? SavepointRestore { get; set; }
 

@@ -5,6 +5,7 @@ using DataflowCompiler.Graph;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.Network;
 using DataflowCompiler.Tasks;
+using DataflowCompiler.Recovery;
 
 namespace DataflowCompiler.Cluster;
 
@@ -46,7 +47,7 @@ internal sealed class JobMaster
         // As in Flink, every job has its own directory under the configured one: <dir>/<job id>/chk-N.
         _storage = new CheckpointStorage(Path.Combine(checkpointing.Directory ?? Path.Combine(Path.GetTempPath(), "dataflow-checkpoints"), jobGraph.JobId.ToString("N")));
         _store = new CompletedCheckpointStore(_storage, checkpointing.RetainedCheckpoints);
-        _restartBackoff = RestartBackoffs.Create(configuration);
+        _restartBackoff = RestartStrategy.ForJob(configuration.RestartStrategy, checkpointing.IsEnabled).CreateBackoff();
     }
 
     public Guid JobId => _jobGraph.JobId;
@@ -247,7 +248,8 @@ internal sealed class JobMaster
                     var partitions = vertex.Outputs.Select(e => partitionsOf[(e, s)]).ToList();
                     var chain = new OperatorChain(vertex, s, partitions, outputs, _serializers, _taskManager.ManagedPool,
                         name => counters.TryGetValue(name, out var c) ? c : counters[name] = new Counter(), flushAlways, token,
-                        _configuration.TimeProvider, _configuration.AutoWatermarkInterval, fusedChain, restorePlan?.For(vertex, s));
+                        _configuration.TimeProvider, _configuration.AutoWatermarkInterval, fusedChain, restorePlan?.For(vertex, s),
+                        _configuration.Checkpointing.IsEnabled);
 
                     InputGate? gate = null;
                     var readers = new List<IChannelReader>();

@@ -28,16 +28,17 @@ public sealed class FusedChainContext
     private readonly List<Action> _flushes = new();
     private readonly IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? _restore;
     private readonly Dictionary<int, Checkpointing.ISnapshotableKeyedBackend> _backends = new();
-    private readonly Dictionary<int, object> _functions = new();
-    private readonly Dictionary<int, object> _sinkWriters = new();
     private IPositionedReader? _positionedReader;
+    private readonly bool _checkpointingEnabled;
+    private readonly Dictionary<int, Checkpointing.CheckpointedFunctions> _hooks = new();
 
     internal FusedChainContext(JobVertex vertex, int subtaskIndex, string taskName, IReadOnlyList<ResultPartition> partitions,
         IReadOnlyList<(JobEdge Edge, int Channels)> outputs, SerializerRegistry serializers, MemorySegmentPool managedMemory,
         Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
-        IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null)
+        IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null, bool checkpointingEnabled = false)
     {
         _restore = restore;
+        _checkpointingEnabled = checkpointingEnabled;
         _vertex = vertex;
         SubtaskIndex = subtaskIndex;
         TaskName = taskName;
@@ -83,7 +84,7 @@ public sealed class FusedChainContext
     public T GetFunction<T>(int op) where T : class
     {
         var function = FunctionCopy.Of((T)State(op));
-        _functions[op] = function;
+        HooksOf(op).Add(function, _backends.GetValueOrDefault(op) as IKeyedStateStore);
         return function;
     }
 
@@ -119,7 +120,8 @@ public sealed class FusedChainContext
     {
         var sink = (ISink<T>)State(op);
         var writer = sink.CreateWriter(new SinkWriterContext(SubtaskIndex, Parallelism, TaskName));
-        _sinkWriters[op] = writer;
+        Checkpointing.SinkWriters.Prepare(writer, _checkpointingEnabled);
+        HooksOf(op).Add(writer);
         return writer;
     }
 
@@ -161,9 +163,29 @@ public sealed class FusedChainContext
 
     internal Checkpointing.ISnapshotableKeyedBackend? BackendOf(int op) => _backends.GetValueOrDefault(op);
 
-    internal object? FunctionOf(int op) => _functions.GetValueOrDefault(op);
+    /// <summary>The checkpoint hooks of the user objects of operator <paramref name="op"/>, or null when it has none.</summary>
+    internal Checkpointing.CheckpointedFunctions? HooksIfAny(int op) => _hooks.GetValueOrDefault(op);
 
-    internal object? SinkWriterOf(int op) => _sinkWriters.GetValueOrDefault(op);
+    private Checkpointing.CheckpointedFunctions HooksOf(int op)
+    {
+        if (!_hooks.TryGetValue(op, out var hooks))
+        {
+            var node = _vertex.Operators[op];
+            hooks = _hooks[op] = new Checkpointing.CheckpointedFunctions(node.Name, _serializers, RestoreOf(op), SubtaskIndex, node.ResolvedParallelism,
+                action => () =>
+                {
+                    try
+                    {
+                        action();
+                    }
+                    catch (Exception e) when (IsUserFailure(e))
+                    {
+                        throw Fail(op, 0, e);
+                    }
+                });
+        }
+        return hooks;
+    }
 
     /// <summary>The position of a source reader the context created (null when it cannot say).</summary>
     internal long? ReaderPosition => _positionedReader?.Position;

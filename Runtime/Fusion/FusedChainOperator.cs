@@ -66,7 +66,12 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
         for (int op = 0; op < _context.OperatorCount; op++)
         {
             string id = _context.OperatorId(op);
+            byte[]? operatorState = _context.HooksIfAny(op)?.Snapshot(barrier);
             var snapshot = new Checkpointing.OperatorSnapshot(id);
+            if (operatorState is not null)
+            {
+                snapshot.Sections[Checkpointing.SnapshotSections.OperatorState] = operatorState;
+            }
             if (_context.BackendOf(op) is { } backend)
             {
                 snapshot.Keyed = backend.Snapshot(barrier.CheckpointId, checkpointing.WantsIncremental(barrier, id));
@@ -86,6 +91,7 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
         for (int op = 0; op < _context.OperatorCount; op++)
         {
             _context.BackendOf(op)?.NotifyCheckpointComplete(checkpointId);
+            _context.HooksIfAny(op)?.NotifyComplete(checkpointId);
         }
     }
 
@@ -94,6 +100,7 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
         for (int op = 0; op < _context.OperatorCount; op++)
         {
             _context.BackendOf(op)?.NotifyCheckpointAborted(checkpointId);
+            _context.HooksIfAny(op)?.NotifyAborted(checkpointId);
         }
     }
 

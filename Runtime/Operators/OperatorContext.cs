@@ -50,6 +50,9 @@ internal sealed class OperatorContext
     /// <summary>The operator's id in checkpoints and savepoints: its uid, or the id generated from the job graph.</summary>
     public string OperatorId { get; }
 
+    /// <summary>Whether the job takes periodic checkpoints (two-phase-commit sinks then commit only on checkpoints).</summary>
+    public bool CheckpointingEnabled { get; init; }
+
     /// <summary>What the operator restores from a checkpoint or savepoint; null on a fresh start.</summary>
     public Checkpointing.OperatorRestoreState? Restore { get; }
 

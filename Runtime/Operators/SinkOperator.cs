@@ -12,6 +12,8 @@ internal sealed class SinkOperator<T>(ISink<T> sink) : OneInputOperator<T, T>
     public override void Open()
     {
         Guard(() => _writer = sink.CreateWriter(new SinkWriterContext(Context.SubtaskIndex, Context.Parallelism, Context.TaskName)));
+        Checkpointing.SinkWriters.Prepare(_writer!, Context.CheckpointingEnabled);
+        CheckpointHooks.Add(_writer);
     }
 
     public override void ProcessElement(T record)

@@ -93,7 +93,13 @@ internal abstract class StreamOperator
     /// Before <see cref="Open"/>: a user function that implements <c>ICheckpointedFunction</c> gets its operator state
     /// (restored when the job restores). Keyed state and timers restore when the operator creates them.
     /// </summary>
-    public virtual void InitializeState() => Checkpointing.CheckpointedFunctions.Initialize(this, Context, UserFunction);
+    public virtual void InitializeState() => CheckpointHooks.Add(UserFunction);
+
+    private Checkpointing.CheckpointedFunctions? _checkpointHooks;
+
+    /// <summary>The checkpoint hooks of this operator's user objects (its function, a sink's writer).</summary>
+    protected Checkpointing.CheckpointedFunctions CheckpointHooks => _checkpointHooks ??= new Checkpointing.CheckpointedFunctions(
+        Name, Context.Serializers, Context.Restore, Context.SubtaskIndex, Context.Parallelism, action => () => Guard(action));
 
     /// <summary>
     /// The synchronous phase of checkpoint <paramref name="barrier"/>: lets user functions snapshot, then captures the
@@ -102,7 +108,7 @@ internal abstract class StreamOperator
     public virtual void SnapshotState(Checkpointing.CheckpointBarrier barrier, Checkpointing.TaskCheckpointing checkpointing, List<Checkpointing.OperatorSnapshot> into)
     {
         var context = Context;
-        Checkpointing.CheckpointedFunctions.Snapshot(this, context, UserFunction, barrier);
+        byte[]? operatorState = CheckpointHooks.Snapshot(barrier);
         var snapshot = new Checkpointing.OperatorSnapshot(context.OperatorId);
         if (context.KeyedBackend is { } keyed)
         {
@@ -112,7 +118,10 @@ internal abstract class StreamOperator
         {
             snapshot.Sections[Checkpointing.SnapshotSections.Timers] = timerBytes;
         }
-        Checkpointing.CheckpointedFunctions.SnapshotOperatorState(context, snapshot.Sections);
+        if (operatorState is not null)
+        {
+            snapshot.Sections[Checkpointing.SnapshotSections.OperatorState] = operatorState;
+        }
         SnapshotSections(snapshot.Sections);
         into.Add(snapshot);
     }
@@ -124,14 +133,14 @@ internal abstract class StreamOperator
     public virtual void NotifyCheckpointComplete(long checkpointId)
     {
         Context.KeyedBackend?.NotifyCheckpointComplete(checkpointId);
-        Checkpointing.CheckpointedFunctions.NotifyComplete(this, UserFunction, checkpointId);
+        CheckpointHooks.NotifyComplete(checkpointId);
     }
 
     /// <summary>Checkpoint <paramref name="checkpointId"/> was aborted.</summary>
     public virtual void NotifyCheckpointAborted(long checkpointId)
     {
         Context.KeyedBackend?.NotifyCheckpointAborted(checkpointId);
-        Checkpointing.CheckpointedFunctions.NotifyAborted(this, UserFunction, checkpointId);
+        CheckpointHooks.NotifyAborted(checkpointId);
     }
 
     /// <summary>Runs user code of a checkpoint step and names this operator if it throws.</summary>

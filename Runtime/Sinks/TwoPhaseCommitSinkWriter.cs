@@ -30,7 +30,7 @@ namespace DataflowCompiler.Sinks;
 /// = i, and every subtask knows every recorded transaction when it cleans up leftovers (it must never remove what
 /// another subtask is about to commit).</para>
 /// </remarks>
-public abstract class TwoPhaseCommitSinkWriter<T, TTransaction> : ISinkWriter<T>, ICheckpointedFunction, ICheckpointListener
+public abstract class TwoPhaseCommitSinkWriter<T, TTransaction> : ISinkWriter<T>, ICheckpointedFunction, ICheckpointListener, ITwoPhaseCommitWriter
 {
     /// <summary>The name of the operator state holding the transactions.</summary>
     public const string StateName = "two-phase-commit-transactions";
@@ -61,6 +61,12 @@ public abstract class TwoPhaseCommitSinkWriter<T, TTransaction> : ISinkWriter<T>
     /// open transaction is committed at the end of input; with it, by the final checkpoint.
     /// </summary>
     internal bool CheckpointingEnabled { get; set; }
+
+    bool ITwoPhaseCommitWriter.CheckpointingEnabled
+    {
+        get => CheckpointingEnabled;
+        set => CheckpointingEnabled = value;
+    }
 
     /// <summary>The transactions pre-committed and waiting for their checkpoint to complete (tests).</summary>
     internal int PendingCount => _pending.Count;
@@ -261,4 +267,10 @@ public abstract class TwoPhaseCommitSinkWriter<T, TTransaction> : ISinkWriter<T>
         public RecordedTransaction Deserialize(ref DataInputView input) =>
             new(input.ReadInt32(), input.ReadBoolean(), input.ReadInt64(), transactions.Deserialize(ref input));
     }
+}
+
+/// <summary>What the runtime sets on every two-phase-commit writer, whatever its record and transaction types.</summary>
+internal interface ITwoPhaseCommitWriter
+{
+    bool CheckpointingEnabled { get; set; }
 }

@@ -19,7 +19,7 @@ internal sealed class OperatorChain
     public OperatorChain(JobVertex vertex, int subtaskIndex, IReadOnlyList<ResultPartition> partitions, IReadOnlyList<(JobEdge Edge, int Channels)> outputs,
         SerializerRegistry serializers, MemorySegmentPool managedMemory, Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
         TimeProvider? timeProvider = null, TimeSpan? autoWatermarkInterval = null, Func<Fusion.FusedChain>? fusedChain = null,
-        IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null)
+        IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null, bool checkpointingEnabled = false)
     {
         TaskName = $"{vertex.Name} ({subtaskIndex + 1}/{vertex.Parallelism})";
         Time = new TaskTimeServices(timeProvider ?? TimeProvider.System, autoWatermarkInterval ?? TaskTimeServices.DefaultAutoWatermarkInterval);
@@ -27,7 +27,7 @@ internal sealed class OperatorChain
         {
             // Fusion hook (docs/fusion.md): one generated object stands for every operator of the chain.
             var fusedContext = new Fusion.FusedChainContext(vertex, subtaskIndex, TaskName, partitions, outputs,
-                serializers, managedMemory, counters, flushAlways, cancellation, restore);
+                serializers, managedMemory, counters, flushAlways, cancellation, restore, checkpointingEnabled);
             var fused = Fusion.FusedChainRegistry.CreateOperator(fusedChain, fusedContext, vertex);
             var processingTime = Time.ProcessingTime;
             fusedContext.TimerService = new Fusion.FusedTimerService(() => processingTime.CurrentProcessingTime, () => fused.CurrentWatermark, TaskName);
@@ -43,7 +43,10 @@ internal sealed class OperatorChain
             op.Name = node.Name;
             string operatorId = Checkpointing.OperatorIds.Of(node);
             op.Setup(new OperatorContext(node.Name, TaskName, subtaskIndex, node.ResolvedParallelism, node.ResolvedMaxParallelism,
-                serializers, managedMemory, counters, cancellation, Time, operatorId, restore?.GetValueOrDefault(operatorId)));
+                serializers, managedMemory, counters, cancellation, Time, operatorId, restore?.GetValueOrDefault(operatorId))
+            {
+                CheckpointingEnabled = checkpointingEnabled,
+            });
             operators[node] = op;
             _operators.Add(op);
         }
