@@ -27,6 +27,10 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
     private readonly KeyContext _keyContext;
     private readonly int _rawKeySize; // > 0: the key serializer copies the key's raw bytes (UnmanagedSerializer)
     private readonly Dictionary<string, BinaryKeyedState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TableInfo> _tables = new(StringComparer.Ordinal); // every table, restored or registered
+    private readonly Dictionary<long, Dictionary<string, int>> _pendingSnapshots = new(); // checkpoint id -> pinned version per table
+    private long _baseCheckpointId = -1; // the last confirmed snapshot, base of incremental ones
+    private Dictionary<string, int>? _baseVersions;
     private TKey _currentKey = default!;
     private bool _disposed;
 
@@ -158,7 +162,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
             return existing;
         }
         var serializer = Resolve(descriptor.Serializer, descriptor, "value");
-        return Register(new BinaryValueState<T>(descriptor, serializer, _keyContext, NewTable(descriptor.Name)));
+        return Register(new BinaryValueState<T>(descriptor, serializer, _keyContext, TableFor(descriptor)));
     }
 
     /// <inheritdoc />
@@ -174,7 +178,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
             return existing;
         }
         var serializer = Resolve(descriptor.Serializer, descriptor, "element");
-        return Register(new BinaryListState<T>(descriptor, serializer, _keyContext, NewTable(descriptor.Name)));
+        return Register(new BinaryListState<T>(descriptor, serializer, _keyContext, TableFor(descriptor)));
     }
 
     /// <inheritdoc />
@@ -188,7 +192,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
         var keySerializer = Resolve(descriptor.KeySerializer, descriptor, "user key");
         var valueSerializer = Resolve(descriptor.ValueSerializer, descriptor, "user value");
         return Register(new BinaryMapState<TUK, TUV>(
-            descriptor, keySerializer, valueSerializer, _keyContext, NewTable(descriptor.Name), NewTable(descriptor.Name + " (directory)")));
+            descriptor, keySerializer, valueSerializer, _keyContext, TableFor(descriptor), TableFor(descriptor, DirectoryRole)));
     }
 
     /// <inheritdoc />
@@ -200,7 +204,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
             return existing;
         }
         var serializer = Resolve(descriptor.Serializer, descriptor, "value");
-        return Register(new BinaryReducingState<T>(descriptor, serializer, _keyContext, NewTable(descriptor.Name)));
+        return Register(new BinaryReducingState<T>(descriptor, serializer, _keyContext, TableFor(descriptor)));
     }
 
     /// <inheritdoc />
@@ -212,7 +216,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
             return existing;
         }
         var serializer = Resolve(descriptor.AccumulatorSerializer, descriptor, "accumulator");
-        return Register(new BinaryAggregatingState<TIn, TAcc, TOut>(descriptor, serializer, _keyContext, NewTable(descriptor.Name)));
+        return Register(new BinaryAggregatingState<TIn, TAcc, TOut>(descriptor, serializer, _keyContext, TableFor(descriptor)));
     }
 
     /// <inheritdoc />
@@ -232,6 +236,209 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
         });
         return keys;
     }
+
+    /// <summary>
+    /// The synchronous phase of a checkpoint (task thread): pins every table copy-on-write and returns the snapshot whose
+    /// <see cref="KeyedStateSnapshot.WriteTo"/> streams it from any thread. With <paramref name="incremental"/> and a
+    /// confirmed earlier snapshot (<see cref="NotifyCheckpointComplete"/>) only the changes since that one are written;
+    /// otherwise everything.
+    /// </summary>
+    internal KeyedStateSnapshot Snapshot(long checkpointId, bool incremental)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (checkpointId < 0 || _pendingSnapshots.ContainsKey(checkpointId) || checkpointId <= _baseCheckpointId)
+        {
+            throw new ArgumentOutOfRangeException(nameof(checkpointId), checkpointId,
+                $"operator '{_operatorName}': checkpoint ids must be new, non-negative and above the last completed one ({_baseCheckpointId}).");
+        }
+        var baseVersions = incremental ? _baseVersions : null;
+        var parts = new List<KeyedStateSnapshot.Part>(_tables.Count);
+        foreach (var (name, info) in _tables)
+        {
+            // A table created after the base holds only entries the base has not seen.
+            int baseVersion = baseVersions is not null && baseVersions.TryGetValue(name, out int version) ? version : -1;
+            parts.Add(new KeyedStateSnapshot.Part(name, info.StateName, info.Role, info.Kind, info.Fingerprint, info.Table.Pin(baseVersion)));
+        }
+        var snapshot = new KeyedStateSnapshot(checkpointId, baseVersions is null ? -1 : _baseCheckpointId, MaxParallelism, KeyGroupRange, parts);
+        _pendingSnapshots.Add(checkpointId, snapshot.PinnedVersions());
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The checkpoint is complete: its snapshot becomes the base of the next incremental one (unless a later one already
+    /// is), older pending snapshots are subsumed, and removals its base makes obsolete are forgotten.
+    /// </summary>
+    internal void NotifyCheckpointComplete(long checkpointId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_pendingSnapshots.Remove(checkpointId, out var versions) || checkpointId <= _baseCheckpointId)
+        {
+            return;
+        }
+        _baseCheckpointId = checkpointId;
+        _baseVersions = versions;
+        foreach (long older in _pendingSnapshots.Keys.Where(id => id < checkpointId).ToList())
+        {
+            _pendingSnapshots.Remove(older);
+        }
+        PruneTombstones();
+    }
+
+    /// <summary>The checkpoint will not complete: its snapshot never becomes a base.</summary>
+    internal void NotifyCheckpointAborted(long checkpointId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_pendingSnapshots.Remove(checkpointId))
+        {
+            PruneTombstones();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the (empty) state with the snapshots in <paramref name="chains"/>: each inner list is one old subtask's
+    /// chain, a full snapshot followed by its incremental ones in order (several chains when rescaling). Entries outside
+    /// this backend's <see cref="KeyGroupRange"/> are skipped. The states are recreated as tables that the state getters
+    /// adopt by name. The next snapshot is full.
+    /// </summary>
+    internal void Restore(IReadOnlyList<IReadOnlyList<Func<Stream>>> chains)
+    {
+        ArgumentNullException.ThrowIfNull(chains);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_tables.Count > 0 || _pendingSnapshots.Count > 0 || _baseVersions is not null)
+        {
+            throw new InvalidOperationException($"operator '{_operatorName}': keyed state is restored once, before any state is used or snapshotted.");
+        }
+        foreach (var chain in chains)
+        {
+            long previous = -1;
+            for (int i = 0; i < chain.Count; i++)
+            {
+                using var stream = new BufferedStream(chain[i](), 64 * 1024);
+                previous = RestoreOne(stream, i == 0, previous);
+            }
+        }
+    }
+
+    private long RestoreOne(Stream stream, bool first, long previous)
+    {
+        var input = new SnapshotReader(stream);
+        if (input.ReadInt32() != KeyedStateSnapshot.Magic || input.ReadInt32() != KeyedStateSnapshot.FormatVersion)
+        {
+            throw new InvalidDataException($"operator '{_operatorName}': not a keyed state snapshot of format {KeyedStateSnapshot.FormatVersion}.");
+        }
+        bool incremental = (input.ReadInt32() & KeyedStateSnapshot.IncrementalFlag) != 0;
+        long checkpointId = input.ReadInt64();
+        long baseCheckpointId = input.ReadInt64();
+        if (first == incremental || (incremental && baseCheckpointId != previous))
+        {
+            throw new InvalidDataException(
+                $"operator '{_operatorName}': snapshot of checkpoint {checkpointId} is out of order in its chain: a chain starts with a full snapshot " +
+                $"and each incremental one builds on the one before (it builds on {baseCheckpointId}, the one before is {previous}).");
+        }
+        int maxParallelism = input.ReadInt32();
+        if (maxParallelism != MaxParallelism)
+        {
+            throw new InvalidDataException(
+                $"operator '{_operatorName}': the snapshot was taken with max parallelism {maxParallelism}, this job has {MaxParallelism}; key groups cannot be mapped.");
+        }
+        input.ReadInt32(); // the old subtask's key group range: informational
+        input.ReadInt32();
+        int tableCount = input.ReadInt32();
+        for (int t = 0; t < tableCount; t++)
+        {
+            string tableName = input.ReadString();
+            string stateName = input.ReadString();
+            int role = input.ReadInt32();
+            string kind = input.ReadString();
+            string fingerprint = input.ReadString();
+            if (!_tables.TryGetValue(tableName, out var info))
+            {
+                info = new TableInfo(stateName, role, kind, fingerprint, new BinaryStateTable(tableName, _operatorName, _managedMemory, KeyGroupRange));
+                _tables.Add(tableName, info);
+            }
+            else if (info.Kind != kind || info.Fingerprint != fingerprint)
+            {
+                throw new InvalidDataException(
+                    $"operator '{_operatorName}': state '{stateName}' appears in the snapshots as {info.Kind} state of '{info.Fingerprint}' and as {kind} state of '{fingerprint}'.");
+            }
+            RestoreRecords(input, info.Table, tableName);
+        }
+        if (input.ReadInt32() != KeyedStateSnapshot.Magic)
+        {
+            throw new InvalidDataException($"operator '{_operatorName}': the snapshot of checkpoint {checkpointId} does not end where it should (corrupt).");
+        }
+        return checkpointId;
+    }
+
+    private void RestoreRecords(SnapshotReader input, BinaryStateTable table, string tableName)
+    {
+        long records = 0;
+        while (true)
+        {
+            byte tag = input.ReadByte();
+            if (tag == BinaryStateTableSnapshot.EndTag)
+            {
+                if (input.ReadInt64() != records)
+                {
+                    throw new InvalidDataException($"operator '{_operatorName}': table '{tableName}' of the snapshot is corrupt (record count).");
+                }
+                return;
+            }
+            int keyGroup = input.ReadInt32();
+            int hash = input.ReadInt32();
+            int keyLength = input.ReadLength();
+            int secondaryLength = input.ReadLength();
+            records++;
+            if (tag == BinaryStateTableSnapshot.TombstoneTag)
+            {
+                var bytes = input.ReadBytes(keyLength + secondaryLength);
+                if (KeyGroupRange.Contains(keyGroup))
+                {
+                    table.Remove(keyGroup, hash, bytes[..keyLength], bytes[keyLength..]);
+                }
+            }
+            else if (tag == BinaryStateTableSnapshot.EntryTag)
+            {
+                int valueLength = input.ReadLength();
+                var bytes = input.ReadBytes(keyLength + secondaryLength + valueLength);
+                if (KeyGroupRange.Contains(keyGroup))
+                {
+                    table.Put(keyGroup, hash, bytes[..keyLength], bytes.Slice(keyLength, secondaryLength), bytes[(keyLength + secondaryLength)..]);
+                }
+            }
+            else
+            {
+                throw new InvalidDataException($"operator '{_operatorName}': table '{tableName}' of the snapshot is corrupt (record tag {tag}).");
+            }
+        }
+    }
+
+    /// <summary>Removals at or below the oldest version a future incremental snapshot can build on are obsolete.</summary>
+    private void PruneTombstones()
+    {
+        foreach (var (name, info) in _tables)
+        {
+            int floor = int.MaxValue; // nothing pending or confirmed: no later snapshot needs any removal logged so far
+            if (_baseVersions is not null && _baseVersions.TryGetValue(name, out int baseVersion))
+            {
+                floor = baseVersion;
+            }
+            foreach (var pending in _pendingSnapshots.Values)
+            {
+                if (pending.TryGetValue(name, out int version))
+                {
+                    floor = Math.Min(floor, version);
+                }
+            }
+            info.Table.PruneTombstones(floor);
+        }
+    }
+
+    /// <summary>The key serializer (timer snapshots write keys with it).</summary>
+    internal IRecordSerializer<TKey> KeySerializer => _keySerializer;
+
+    /// <summary>Every table, for tests (restored ones included).</summary>
+    internal IEnumerable<BinaryStateTable> AllTables => _tables.Values.Select(static t => t.Table);
 
     /// <summary>Compactions over all states so far (tests prove compaction ran).</summary>
     internal int CompactionCount => _states.Values.Sum(static s => s.Tables.Sum(static t => t.CompactionCount));
@@ -263,6 +470,10 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
         {
             state.Dispose();
         }
+        foreach (var info in _tables.Values)
+        {
+            info.Table.Dispose(); // restored tables no state adopted yet
+        }
     }
 
     private bool TryGetExisting<TState>(StateDescriptor descriptor, out TState state)
@@ -293,7 +504,54 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
         return state;
     }
 
-    private BinaryStateTable NewTable(string name) => new(name, _operatorName, _managedMemory, KeyGroupRange);
+    private const int EntriesRole = 0;
+    private const int DirectoryRole = 1; // a map state's second table
+
+    /// <summary>
+    /// The table of <paramref name="descriptor"/>'s state in <paramref name="role"/>: the restored one if a snapshot held
+    /// it (its kind and type fingerprint must match), else a new one.
+    /// </summary>
+    private BinaryStateTable TableFor(StateDescriptor descriptor, int role = EntriesRole)
+    {
+        string tableName = role == EntriesRole ? descriptor.Name : descriptor.Name + " (directory)";
+        string fingerprint = Fingerprint(descriptor);
+        if (_tables.TryGetValue(tableName, out var restored))
+        {
+            if (restored.Kind != descriptor.Kind)
+            {
+                throw new InvalidOperationException(
+                    $"state '{descriptor.Name}' of operator '{_operatorName}' was restored from a snapshot as {restored.Kind} state but is now " +
+                    $"asked for as {descriptor.Kind} state; use the kind it was written with, or give the new state another name.");
+            }
+            if (restored.Fingerprint != fingerprint)
+            {
+                throw new InvalidOperationException(
+                    $"state '{descriptor.Name}' ({descriptor.Kind}) of operator '{_operatorName}' was restored from a snapshot written with types " +
+                    $"'{restored.Fingerprint}' but is now asked for with '{fingerprint}'; its bytes cannot be read with other types.");
+            }
+            return restored.Table;
+        }
+        var table = new BinaryStateTable(tableName, _operatorName, _managedMemory, KeyGroupRange);
+        _tables.Add(tableName, new TableInfo(descriptor.Name, role, descriptor.Kind, fingerprint, table));
+        return table;
+    }
+
+    /// <summary>The descriptor's type with its type arguments, without assembly versions: what the state's bytes mean.</summary>
+    private static string Fingerprint(StateDescriptor descriptor) => TypeSignature(descriptor.GetType());
+
+    private static string TypeSignature(Type type)
+    {
+        if (!type.IsGenericType)
+        {
+            return type.FullName ?? type.Name;
+        }
+        string name = type.GetGenericTypeDefinition().FullName ?? type.Name;
+        int tick = name.IndexOf('`', StringComparison.Ordinal);
+        return $"{(tick < 0 ? name : name[..tick])}<{string.Join(",", type.GetGenericArguments().Select(TypeSignature))}>";
+    }
+
+    /// <summary>One table of a state (a map state has two), possibly restored before the state is asked for.</summary>
+    private sealed record TableInfo(string StateName, int Role, string Kind, string Fingerprint, BinaryStateTable Table);
 
     private IRecordSerializer<T> Resolve<T>(IRecordSerializer<T>? given, StateDescriptor descriptor, string role)
     {

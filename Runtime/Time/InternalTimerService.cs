@@ -25,11 +25,14 @@ internal sealed class InternalTimerService<TKey, TNamespace> : IInternalTimerSer
     private readonly TimerHeap<TKey, TNamespace> _processingTimers = new();
     private readonly Action<long> _onProcessingTime;
     private ProcessingTimeService.ScheduledTimer? _nextProcessingTimer;
+    private readonly IRecordSerializer<TKey>? _keySerializer;
+    private readonly DataOutputSerializer _scratch = new(64);
 
     public InternalTimerService(string name, IKeyedStateBackend<TKey> keyContext, ProcessingTimeService processingTime,
-        IRecordSerializer<TNamespace> namespaceSerializer, ITimerTarget<TKey, TNamespace> target)
+        IRecordSerializer<TNamespace> namespaceSerializer, ITimerTarget<TKey, TNamespace> target, IRecordSerializer<TKey>? keySerializer = null)
     {
         Name = name;
+        _keySerializer = keySerializer;
         _keyContext = keyContext;
         _processingTime = processingTime;
         NamespaceSerializer = namespaceSerializer;
@@ -79,6 +82,48 @@ internal sealed class InternalTimerService<TKey, TNamespace> : IInternalTimerSer
             _target.OnEventTime(timer);
         }
     }
+
+    public void WriteTimers(SnapshotWriter output)
+    {
+        var keySerializer = KeySerializerForSnapshots();
+        foreach (var heap in (ReadOnlySpan<TimerHeap<TKey, TNamespace>>)[_eventTimers, _processingTimers])
+        {
+            output.WriteInt32(heap.Count);
+            foreach (var timer in heap.Timers)
+            {
+                output.WriteInt32(timer.KeyGroup);
+                _scratch.Clear();
+                keySerializer.Serialize(timer.Key, _scratch);
+                output.WriteInt32(_scratch.Length);
+                output.WriteBytes(_scratch.WrittenSpan);
+                _scratch.Clear();
+                NamespaceSerializer.Serialize(timer.Namespace, _scratch);
+                output.WriteInt32(_scratch.Length);
+                output.WriteBytes(_scratch.WrittenSpan);
+                output.WriteInt64(timer.Timestamp);
+            }
+        }
+    }
+
+    public void RestoreTimer(TimeDomain domain, int keyGroup, ReadOnlySpan<byte> key, ReadOnlySpan<byte> ns, long timestamp)
+    {
+        var keyInput = new DataInputView(key);
+        var nsInput = new DataInputView(ns);
+        var timer = new InternalTimer<TKey, TNamespace>(
+            timestamp, KeySerializerForSnapshots().Deserialize(ref keyInput), NamespaceSerializer.Deserialize(ref nsInput), keyGroup);
+        if (domain == TimeDomain.EventTime)
+        {
+            RestoreEventTimeTimer(timer);
+        }
+        else
+        {
+            RestoreProcessingTimeTimer(timer);
+        }
+    }
+
+    private IRecordSerializer<TKey> KeySerializerForSnapshots() =>
+        _keySerializer ?? throw new InvalidOperationException(
+            $"timer service '{Name}' has no key serializer, so its timers cannot be snapshotted or restored; create it with one.");
 
     private InternalTimer<TKey, TNamespace> Timer(TNamespace ns, long time) =>
         new(time, _keyContext.CurrentKey, ns, _keyContext.CurrentKeyGroup);

@@ -31,7 +31,7 @@ internal sealed class BinaryStateMap
     public int Count => _count;
 
     /// <summary>
-    /// Room for incremental checkpoints: the table version of the last write into this key group.
+    /// The table version of the last write into this key group (not used by snapshots yet, which compare entry stamps).
     /// A key group whose stamp is not newer than the last checkpoint's version is unchanged and its
     /// previous snapshot file can be shared.
     /// </summary>

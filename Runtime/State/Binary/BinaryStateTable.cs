@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using DataflowCompiler.Memory;
 
 namespace DataflowCompiler.State.Binary;
@@ -24,11 +25,14 @@ internal delegate void StateEntryVisitor(ReadOnlySpan<byte> key, ReadOnlySpan<by
 /// serializers read contiguous bytes. Only the key and namespace must fit into one segment.
 /// </para>
 /// <para>
-/// Room for checkpoints (not built yet): <see cref="Version"/> is stamped on every entry written and on
-/// the key group's index. A copy-on-write snapshot will bump the version, keep the segments and index
-/// slots it references, and make writers copy entries stamped with a pinned version instead of
-/// overwriting or freeing them (and suspend compaction while a snapshot runs). Incremental checkpoints
-/// compare each key group's <see cref="BinaryStateMap.LastModifiedVersion"/> with the last checkpoint.
+/// Copy-on-write snapshots: <see cref="Pin"/> (task thread) takes version v = <see cref="Version"/>, advances the
+/// version and remembers how far each segment is written (no entry is copied). While a pin is held, writers never change
+/// or free the bytes of an entry stamped ≤ v: an overwrite, in-place access or append first relocates it (a new copy
+/// stamped with the new version; a large value gets a new chain), and removing or relocating it only records the dead
+/// mark, which is applied when the last pin is released. Compaction and returning segments to the pool wait too. So a
+/// snapshot's writer, on any thread, reads exactly the entries live at v by scanning the remembered extent. The hot path
+/// pays one compare of the entry's version with <c>_cowVersion</c> (-1 without a pin). Removals are logged in a
+/// <see cref="StateTombstoneLog"/> once the table has been snapshotted, for incremental snapshots.
 /// </para>
 /// Thread-confined to the task thread, like all keyed state.
 /// </summary>
@@ -54,6 +58,18 @@ internal sealed class BinaryStateTable : IDisposable
     private int _layoutStamp; // see LayoutStamp
     private bool _disposed;
 
+    // Copy-on-write (see the class remarks). Entries stamped <= _cowVersion belong to a pinned snapshot; -1 without pins.
+    private readonly object _pinLock = new(); // guards _pins, the pins' Released flags, _disposed and _orphans across threads
+    private readonly List<BinaryStateTableSnapshot> _pins = new();
+    private readonly List<long> _deferredDead = new(); // addresses of pinned entries removed or relocated since
+    private readonly List<int> _deferredChains = new(); // chains of pinned entries removed or replaced since
+    private int _cowVersion = -1;
+    private int _releaseSignal; // bumped under _pinLock by Release on any thread
+    private int _seenReleaseSignal;
+    private bool _compactionPending;
+    private List<MemorySegment>? _orphans; // segments of a table disposed while pinned; the last release returns them
+    private StateTombstoneLog? _tombstones;
+
     public BinaryStateTable(string stateName, string operatorName, MemorySegmentPool pool, KeyGroupRange keyGroupRange)
     {
         _stateName = stateName;
@@ -76,8 +92,11 @@ internal sealed class BinaryStateTable : IDisposable
     /// <summary>How often the table compacted (tests use it to prove compaction ran).</summary>
     public int CompactionCount { get; private set; }
 
-    /// <summary>The version stamped on writes; snapshots will advance it (see the class remarks).</summary>
+    /// <summary>The version stamped on writes; <see cref="Pin"/> advances it (see the class remarks).</summary>
     public int Version { get; private set; }
+
+    /// <summary>Whether a snapshot pin is held (or released but not yet applied on the task thread).</summary>
+    internal bool IsPinned => _cowVersion >= 0;
 
     /// <summary>Advances <see cref="Version"/>, as a snapshot will (tests use it to see which writes stamp entries).</summary>
     internal void AdvanceVersion() => Version++;
@@ -154,7 +173,7 @@ internal sealed class BinaryStateTable : IDisposable
     /// </summary>
     public Span<byte> GetOrInsertFixed(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, int valueSize, out bool existed)
     {
-        ThrowIfDisposed();
+        BeginWrite();
         var map = MapFor(keyGroup);
         int slot = map.Find(hash, key, secondary, _segments);
         existed = slot >= 0;
@@ -168,11 +187,11 @@ internal sealed class BinaryStateTable : IDisposable
     /// </summary>
     public Span<byte> WritableFixedValue(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, int slot, int stamp, int valueSize)
     {
+        BeginWrite(); // first: applying released pins may compact and change the layout stamp
         if (stamp != _layoutStamp)
         {
             return GetOrInsertFixed(keyGroup, hash, key, secondary, valueSize, out _);
         }
-        ThrowIfDisposed();
         var map = MapFor(keyGroup);
         return slot < 0 ? InsertFixed(map, keyGroup, hash, key, secondary, valueSize) : FixedValueAt(map, slot, valueSize);
     }
@@ -187,11 +206,11 @@ internal sealed class BinaryStateTable : IDisposable
     /// </summary>
     public bool PutAt(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, int slot, int stamp, ReadOnlySpan<byte> value)
     {
+        BeginWrite(); // first: applying released pins may compact and change the layout stamp
         if (stamp != _layoutStamp)
         {
             return Put(keyGroup, hash, key, secondary, value);
         }
-        ThrowIfDisposed();
         var map = MapFor(keyGroup);
         if (slot < 0)
         {
@@ -205,7 +224,7 @@ internal sealed class BinaryStateTable : IDisposable
     /// <summary>Sets the value of an entry, creating it if needed. Returns true if the entry is new.</summary>
     public bool Put(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value)
     {
-        ThrowIfDisposed();
+        BeginWrite();
         var map = MapFor(keyGroup);
         int slot = map.Find(hash, key, secondary, _segments);
         if (slot < 0)
@@ -224,7 +243,7 @@ internal sealed class BinaryStateTable : IDisposable
     /// </summary>
     public void Append(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> bytes)
     {
-        ThrowIfDisposed();
+        BeginWrite();
         var map = MapFor(keyGroup);
         int slot = map.Find(hash, key, secondary, _segments);
         int maxInline = MaxInlineCapacity(key.Length, secondary.Length);
@@ -243,6 +262,12 @@ internal sealed class BinaryStateTable : IDisposable
         long address = map.AddressAt(slot);
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
         int offset = StateEntry.OffsetOf(address);
+        if (StateEntry.ReadInt(segment, offset, StateEntry.VersionOffset) <= _cowVersion)
+        {
+            address = CopyOnWrite(map, slot, keyGroup, copyValue: true);
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+        }
         int length = StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset);
         long needed = (long)length + bytes.Length;
         if (needed > int.MaxValue - _segmentSize)
@@ -296,7 +321,7 @@ internal sealed class BinaryStateTable : IDisposable
     /// <summary>Removes an entry. Returns false if there was none.</summary>
     public bool Remove(int keyGroup, int hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary)
     {
-        ThrowIfDisposed();
+        BeginWrite();
         var map = _maps[keyGroup - _firstKeyGroup];
         int slot = map is null ? -1 : map.Find(hash, key, secondary, _segments);
         if (slot < 0)
@@ -308,8 +333,16 @@ internal sealed class BinaryStateTable : IDisposable
         int offset = StateEntry.OffsetOf(address);
         if (StateEntry.IsLarge(segment, offset))
         {
-            ReleaseChain(ChainIdOf(segment, offset));
+            if (StateEntry.ReadInt(segment, offset, StateEntry.VersionOffset) <= _cowVersion)
+            {
+                _deferredChains.Add(ChainIdOf(segment, offset)); // a pinned snapshot still reads it
+            }
+            else
+            {
+                ReleaseChain(ChainIdOf(segment, offset));
+            }
         }
+        _tombstones?.Add(Version, keyGroup, hash, key, secondary);
         Free(address);
         map.RemoveAt(slot);
         _layoutStamp++;
@@ -342,10 +375,27 @@ internal sealed class BinaryStateTable : IDisposable
         }
     }
 
-    /// <summary>Slides live entries to the front of the segments and returns the emptied segments to the pool.</summary>
+    /// <summary>
+    /// Slides live entries to the front of the segments and returns the emptied segments to the pool. While a snapshot
+    /// pin is held this only records the request; the compaction runs when the last pin's release is applied.
+    /// </summary>
     public void Compact()
     {
         ThrowIfDisposed();
+        if (_cowVersion >= 0)
+        {
+            PollReleases();
+            if (_cowVersion >= 0)
+            {
+                _compactionPending = true;
+                return;
+            }
+        }
+        CompactNow();
+    }
+
+    private void CompactNow()
+    {
         int destSegment = 0;
         int destOffset = 0;
         long live = 0;
@@ -402,6 +452,24 @@ internal sealed class BinaryStateTable : IDisposable
         {
             return;
         }
+        lock (_pinLock)
+        {
+            _pins.RemoveAll(static p => p.Released);
+            if (_pins.Count > 0)
+            {
+                // A snapshot writer still reads these segments: the last pin's release returns them.
+                _orphans = [.. _segments];
+                foreach (var chain in _chains)
+                {
+                    _orphans.AddRange(chain ?? []);
+                }
+                _segments.Clear();
+                _segmentUsed.Clear();
+                _chains.Clear();
+                _chainSegments = 0;
+            }
+            _disposed = true;
+        }
         ReleaseSegmentsFrom(0);
         for (int id = 0; id < _chains.Count; id++)
         {
@@ -410,13 +478,15 @@ internal sealed class BinaryStateTable : IDisposable
                 ReleaseChain(id);
             }
         }
+        _deferredDead.Clear();
+        _deferredChains.Clear();
+        _cowVersion = -1;
         foreach (var map in _maps)
         {
             map?.Clear();
         }
         _entryCount = 0;
         _layoutStamp++;
-        _disposed = true;
     }
 
     private BinaryStateMap MapFor(int keyGroup) => _maps[keyGroup - _firstKeyGroup] ??= new BinaryStateMap();
@@ -441,6 +511,12 @@ internal sealed class BinaryStateTable : IDisposable
         long address = map.AddressAt(slot);
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
         int offset = StateEntry.OffsetOf(address);
+        if (StateEntry.ReadInt(segment, offset, StateEntry.VersionOffset) <= _cowVersion)
+        {
+            address = CopyOnWrite(map, slot, keyGroup, copyValue: false);
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
+        }
         bool wasLarge = StateEntry.IsLarge(segment, offset);
         bool large = value.Length > MaxInlineCapacity(
             StateEntry.ReadInt(segment, offset, StateEntry.KeyLengthOffset), StateEntry.ReadInt(segment, offset, StateEntry.SecondaryLengthOffset));
@@ -513,6 +589,12 @@ internal sealed class BinaryStateTable : IDisposable
             throw new InvalidOperationException(
                 $"state '{_stateName}' of operator '{_operatorName}': an entry holds a value of {length} bytes where fixed-size access expects " +
                 $"{valueSize}; its values were written with another serializer.");
+        }
+        if (StateEntry.ReadInt(segment, offset, StateEntry.VersionOffset) <= _cowVersion)
+        {
+            address = CopyOnWrite(map, slot, StateEntry.ReadInt(segment, offset, StateEntry.KeyGroupOffset), copyValue: true);
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            offset = StateEntry.OffsetOf(address);
         }
         Stamp(map, segment, offset);
         return segment.AsSpan(StateEntry.ValueStart(segment, offset), valueSize);
@@ -635,9 +717,9 @@ internal sealed class BinaryStateTable : IDisposable
             if (!TryStartSegment())
             {
                 // Reclaim garbage in place before giving up; compaction needs no spare segment.
-                if (_garbageBytes > 0)
+                if (_garbageBytes > 0 && _cowVersion < 0)
                 {
-                    Compact();
+                    CompactNow(); // not while pinned: then the pool's exhaustion shows
                 }
                 if ((_writeSegment < 0 || _writeOffset + size > _segmentSize) && !TryStartSegment())
                 {
@@ -708,9 +790,9 @@ internal sealed class BinaryStateTable : IDisposable
         {
             if (!_pool.TryRent(out resized[i]!))
             {
-                if (_garbageBytes > 0)
+                if (_garbageBytes > 0 && _cowVersion < 0)
                 {
-                    Compact();
+                    CompactNow(); // not while pinned: then the pool's exhaustion shows
                 }
                 if (!_pool.TryRent(out resized[i]!))
                 {
@@ -765,6 +847,16 @@ internal sealed class BinaryStateTable : IDisposable
     {
         byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
         int offset = StateEntry.OffsetOf(address);
+        if (StateEntry.ReadInt(segment, offset, StateEntry.VersionOffset) <= _cowVersion)
+        {
+            _deferredDead.Add(address); // a pinned snapshot still reads it
+            return;
+        }
+        MarkDead(segment, offset);
+    }
+
+    private void MarkDead(byte[] segment, int offset)
+    {
         _garbageBytes += StateEntry.SizeOf(segment, offset);
         StateEntry.WriteInt(segment, offset, StateEntry.ValueLengthOffset, StateEntry.Dead);
     }
@@ -778,6 +870,10 @@ internal sealed class BinaryStateTable : IDisposable
     // Called only at the end of an operation, when nobody holds an address into the segments.
     private void MaybeCompact()
     {
+        if (_cowVersion >= 0)
+        {
+            return; // a pinned snapshot reads the segments as they are
+        }
         if (_entryCount == 0)
         {
             if (_segments.Count > 0)
@@ -793,7 +889,7 @@ internal sealed class BinaryStateTable : IDisposable
         // Only worth it when at least a segment's worth can come back.
         if (_garbageBytes * 2 > _writtenBytes && _garbageBytes >= _segmentSize)
         {
-            Compact();
+            CompactNow();
         }
     }
 
@@ -808,4 +904,167 @@ internal sealed class BinaryStateTable : IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Every write starts here: one compare when no pin is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BeginWrite()
+    {
+        ThrowIfDisposed();
+        if (_cowVersion >= 0)
+        {
+            PollReleases();
+        }
+    }
+
+    /// <summary>
+    /// Gives the pinned entry in <paramref name="slot"/> a copy of its own, stamped with the current version, so the
+    /// caller may change it: same capacity, the value bytes kept when <paramref name="copyValue"/> (a large value gets a
+    /// new chain, filled only when <paramref name="copyValue"/>). The old bytes and chain are freed when the pins go.
+    /// </summary>
+    private long CopyOnWrite(BinaryStateMap map, int slot, int keyGroup, bool copyValue)
+    {
+        long address = map.AddressAt(slot);
+        byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+        int offset = StateEntry.OffsetOf(address);
+        int capacity = StateEntry.ReadInt(segment, offset, StateEntry.CapacityOffset);
+        int length = StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset);
+        if (!StateEntry.IsLarge(segment, offset))
+        {
+            address = Relocate(map, slot, keyGroup, capacity, preservedValueBytes: length);
+        }
+        else
+        {
+            int oldChain = ChainIdOf(segment, offset);
+            int newChain = NewChain(length);
+            if (copyValue)
+            {
+                var source = _chains[oldChain]!;
+                var target = _chains[newChain]!;
+                for (int i = 0, remaining = length; remaining > 0; i++, remaining -= _segmentSize)
+                {
+                    source[i].Array.AsSpan(0, Math.Min(remaining, _segmentSize)).CopyTo(target[i].Array);
+                }
+            }
+            try
+            {
+                address = Relocate(map, slot, keyGroup, capacity, preservedValueBytes: StateEntry.StubCapacity);
+            }
+            catch
+            {
+                ReleaseChain(newChain);
+                throw;
+            }
+            segment = _segments[StateEntry.SegmentOf(address)].Array;
+            BinaryPrimitives.WriteInt32LittleEndian(segment.AsSpan(StateEntry.ValueStart(segment, StateEntry.OffsetOf(address))), newChain);
+            _deferredChains.Add(oldChain);
+        }
+        segment = _segments[StateEntry.SegmentOf(address)].Array;
+        Stamp(map, segment, StateEntry.OffsetOf(address));
+        return address;
+    }
+
+    /// <summary>
+    /// Pins the current version for a snapshot (task thread; see the class remarks) and returns the view its writer
+    /// reads. <paramref name="baseVersion"/>: the pinned version of the confirmed snapshot an incremental snapshot
+    /// builds on, or -1 for a full one. From the first pin on the table logs removals for later incremental snapshots.
+    /// </summary>
+    internal BinaryStateTableSnapshot Pin(int baseVersion)
+    {
+        ThrowIfDisposed();
+        PollReleases();
+        _tombstones ??= new StateTombstoneLog();
+        int version = Version;
+        var chains = new MemorySegment[]?[_chains.Count];
+        _chains.CopyTo(chains);
+        var snapshot = new BinaryStateTableSnapshot(
+            this, version, baseVersion, [.. _segments], [.. _segmentUsed], chains,
+            _deferredDead.Count == 0 ? null : [.. _deferredDead], // removed under an older pin, not yet marked dead
+            _tombstones.Bytes, _tombstones.Length, _segmentSize);
+        lock (_pinLock)
+        {
+            _pins.Add(snapshot);
+        }
+        _cowVersion = version; // the newest pin protects every older one too
+        Version++;
+        return snapshot;
+    }
+
+    /// <summary>Called by <see cref="BinaryStateTableSnapshot.Release"/> on any thread.</summary>
+    internal void ReleasePin(BinaryStateTableSnapshot pin)
+    {
+        List<MemorySegment>? orphans = null;
+        lock (_pinLock)
+        {
+            if (pin.Released)
+            {
+                return;
+            }
+            pin.Released = true;
+            _releaseSignal++;
+            if (_disposed && _orphans is not null && _pins.TrueForAll(static p => p.Released))
+            {
+                orphans = _orphans;
+                _orphans = null;
+            }
+        }
+        // The table was disposed while this writer read it: its segments go back now, on the releasing thread.
+        orphans?.ForEach(static s => s.Return());
+    }
+
+    /// <summary>
+    /// Applies released pins now (task thread): when none is left, marks the deferred entries dead, returns their chains
+    /// and runs a compaction that waited. Writes do this on their own; this is for a table that is only read.
+    /// </summary>
+    internal void ApplyReleasedPins()
+    {
+        ThrowIfDisposed();
+        PollReleases();
+    }
+
+    /// <summary>Drops logged removals stamped at or below <paramref name="version"/>.</summary>
+    internal void PruneTombstones(int version) => _tombstones?.PruneUpTo(version);
+
+    private void PollReleases()
+    {
+        if (Volatile.Read(ref _releaseSignal) == _seenReleaseSignal)
+        {
+            return;
+        }
+        int newest = -1;
+        lock (_pinLock)
+        {
+            _seenReleaseSignal = _releaseSignal;
+            _pins.RemoveAll(static p => p.Released);
+            foreach (var pin in _pins)
+            {
+                newest = Math.Max(newest, pin.Version);
+            }
+        }
+        // Entries stamped above the newest remaining pin lie outside every remaining pin's extent.
+        _cowVersion = newest;
+        if (newest >= 0)
+        {
+            return;
+        }
+        foreach (long address in _deferredDead)
+        {
+            MarkDead(_segments[StateEntry.SegmentOf(address)].Array, StateEntry.OffsetOf(address));
+        }
+        _deferredDead.Clear();
+        foreach (int chainId in _deferredChains)
+        {
+            ReleaseChain(chainId);
+        }
+        _deferredChains.Clear();
+        _layoutStamp++;
+        if (_compactionPending)
+        {
+            _compactionPending = false;
+            CompactNow();
+        }
+        else
+        {
+            MaybeCompact();
+        }
+    }
 }

@@ -21,8 +21,9 @@ internal static class StateEntry
     public const int HashOffset = 20;
 
     /// <summary>
-    /// The table version the entry was last written in. Room for copy-on-write snapshots: a snapshot
-    /// pins version v, and an entry stamped ≤ v must then be copied instead of overwritten or freed.
+    /// The table version the entry was last written in. Copy-on-write snapshots (<see cref="BinaryStateTable.Pin"/>) pin
+    /// version v: an entry stamped ≤ v is then copied instead of overwritten or freed, and an incremental snapshot writes
+    /// the entries stamped after its base.
     /// </summary>
     public const int VersionOffset = 24;
 
