@@ -1,34 +1,24 @@
-// TEMPORARY until the state-snapshot branch merges: keyed state is not yet captured.
 using DataflowCompiler.Checkpointing;
 
 namespace DataflowCompiler.State;
 
+/// <summary>The binary backend as the checkpointing of a task sees it.</summary>
 public sealed partial class BinaryKeyedStateBackend<TKey> : ISnapshotableKeyedBackend
 {
-    IKeyedStateSnapshotWriter ISnapshotableKeyedBackend.Snapshot(long checkpointId, bool incremental) => new Empty();
+    IKeyedStateSnapshotWriter ISnapshotableKeyedBackend.Snapshot(long checkpointId, bool incremental) => new Writer(Snapshot(checkpointId, incremental));
 
-    void ISnapshotableKeyedBackend.NotifyCheckpointComplete(long checkpointId)
+    void ISnapshotableKeyedBackend.NotifyCheckpointComplete(long checkpointId) => NotifyCheckpointComplete(checkpointId);
+
+    void ISnapshotableKeyedBackend.NotifyCheckpointAborted(long checkpointId) => NotifyCheckpointAborted(checkpointId);
+
+    void ISnapshotableKeyedBackend.Restore(IReadOnlyList<IReadOnlyList<Func<Stream>>> chains) => Restore(chains);
+
+    private sealed class Writer(KeyedStateSnapshot snapshot) : IKeyedStateSnapshotWriter
     {
-    }
+        public bool IsIncremental => snapshot.IsIncremental;
 
-    void ISnapshotableKeyedBackend.NotifyCheckpointAborted(long checkpointId)
-    {
-    }
+        public void WriteTo(Stream output) => snapshot.WriteTo(output);
 
-    void ISnapshotableKeyedBackend.Restore(IReadOnlyList<IReadOnlyList<Func<Stream>>> chains)
-    {
-    }
-
-    private sealed class Empty : IKeyedStateSnapshotWriter
-    {
-        public bool IsIncremental => false;
-
-        public void WriteTo(Stream output)
-        {
-        }
-
-        public void Release()
-        {
-        }
+        public void Release() => snapshot.Release();
     }
 }

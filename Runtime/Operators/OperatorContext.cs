@@ -60,7 +60,7 @@ internal sealed class OperatorContext
     public Checkpointing.ISnapshotableKeyedBackend? KeyedBackend { get; private set; }
 
     /// <summary>The timer services the operator created (snapshotted with the operator), or null.</summary>
-    public object? TimeServices { get; private set; }
+    public Checkpointing.ITimerSnapshots? TimeServices { get; private set; }
 
     /// <summary>Creates the keyed state backend of a keyed operator over this subtask's key groups, restored if the operator restores.</summary>
     public IKeyedStateBackend<TKey> CreateKeyedBackend<TKey>()

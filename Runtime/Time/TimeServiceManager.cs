@@ -10,7 +10,7 @@ namespace DataflowCompiler.Time;
 /// Timers are state: <see cref="WriteSnapshot"/> and <see cref="Restore"/> carry them through checkpoints.
 /// </summary>
 internal sealed class TimeServiceManager<TKey>(
-    IKeyedStateBackend<TKey> keyContext, ProcessingTimeService processingTime, IRecordSerializer<TKey>? keySerializer = null)
+    IKeyedStateBackend<TKey> keyContext, ProcessingTimeService processingTime, IRecordSerializer<TKey>? keySerializer = null) : Checkpointing.ITimerSnapshots
 {
     private const int Magic = 0x53544644; // "DFTS"
     private const int FormatVersion = 1;
