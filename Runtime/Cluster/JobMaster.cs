@@ -4,8 +4,8 @@ using DataflowCompiler.Checkpointing.Storage;
 using DataflowCompiler.Graph;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.Network;
-using DataflowCompiler.Tasks;
 using DataflowCompiler.Recovery;
+using DataflowCompiler.Tasks;
 
 namespace DataflowCompiler.Cluster;
 
