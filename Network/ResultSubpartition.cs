@@ -123,6 +123,28 @@ public sealed class ResultSubpartition
     }
 
     /// <summary>
+    /// Queues <paramref name="bytes"/> (recovered in-flight data of this channel, persisted by an unaligned checkpoint)
+    /// as finished buffers, so they are shipped before anything written afterwards (producer thread).
+    /// </summary>
+    /// <remarks>
+    /// Call it before the task writes anything to this subpartition (restore first, then process); bytes up to one
+    /// segment become one buffer, longer ones are cut at segment boundaries, which records tolerate. Each buffer takes
+    /// a segment from the partition's budget, so this may wait for credit like any write. Empty bytes queue nothing.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Records were already written into the current buffer, or the partition is finished or released.</exception>
+    public void AddRecoveredBuffer(ReadOnlySpan<byte> bytes)
+    {
+        if (Position > 0)
+        {
+            throw new InvalidOperationException(
+                $"Subpartition {Index} of result partition '{_partition.Owner}' already holds records written after recovery; " +
+                "add recovered buffers before writing any record.");
+        }
+        Write(bytes);
+        FinishCurrent();
+    }
+
+    /// <summary>
     /// Sends <paramref name="event"/> ahead of every buffer not yet taken by the consuming task (producer thread;
     /// the current buffer is already finished). Returns copies of the finished buffers still queued here, which the
     /// event overtook; they stay queued and are shipped normally after it.
