@@ -31,10 +31,14 @@ public sealed class PriorityEventPropertyTests
         from seed in Gen.Choose(0, int.MaxValue)
         select new Scenario(segmentSize, producers, exclusive, floatingGate, perSubpartition, floatingPartition, flushAlways, steps, seed);
 
+    // 30 cases keep the default run quick; NETWORK_PROPERTY_TESTS=1000 soaks for races.
+    private static int MaxTest =>
+        int.TryParse(Environment.GetEnvironmentVariable("NETWORK_PROPERTY_TESTS"), out int n) && n > 0 ? n : 30;
+
     [Fact]
     public void Consumer_share_and_producer_copies_of_every_priority_event_are_exactly_the_bytes_written_before_it() =>
         Prop.ForAll(Scenarios.ToArbitrary(), Run)
-            .Check(Config.QuickThrowOnFailure.WithMaxTest(30));
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(MaxTest));
 
     private enum Kind { Record, Flush, Event, PriorityEvent }
 
