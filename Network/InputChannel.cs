@@ -15,6 +15,7 @@ public sealed class InputChannel
     private readonly Stack<NetworkBuffer> _freeExclusive;
     private readonly Stack<NetworkBuffer> _freeFloating;
     private readonly Queue<Received> _received;
+    private readonly Queue<PriorityEvent> _priority; // ahead of everything in _received, first in first out among themselves
     private readonly Action<NetworkBuffer> _recycleExclusive;
     private volatile ResultSubpartition? _sender;
     private int _queuedBuffers;
@@ -23,6 +24,7 @@ public sealed class InputChannel
 
     // Gate lock.
     internal bool InAvailableQueue;
+    internal bool InPriorityQueue;
     internal bool InWaitingQueue;
     internal bool Blocked;
     internal int FloatingDemand;
@@ -37,6 +39,7 @@ public sealed class InputChannel
         _freeExclusive = new Stack<NetworkBuffer>(exclusiveBuffers);
         _freeFloating = new Stack<NetworkBuffer>(floatingBuffers);
         _received = new Queue<Received>(exclusiveBuffers + floatingBuffers + 4);
+        _priority = new Queue<PriorityEvent>(2);
         _recycleExclusive = RecycleExclusive;
     }
 
@@ -124,25 +127,52 @@ public sealed class InputChannel
         return wasEmpty && Gate.OnChannelNonEmpty(this);
     }
 
-    /// <summary>Takes the head of the received queue for the task (consumer thread, under the connection lock).</summary>
-    internal bool TryDequeueLocked(out Received received, out bool more)
+    /// <summary>
+    /// Puts a priority event ahead of everything received and not yet taken (after earlier priority events);
+    /// returns true if the gate's listener must run. The event remembers how many buffers it jumped over.
+    /// </summary>
+    internal bool EnqueuePriorityLocked(RuntimeEvent @event)
     {
-        if (Released || !_received.TryDequeue(out received))
+        bool wasEmpty = _received.Count == 0 && _priority.Count == 0;
+        _priority.Enqueue(new PriorityEvent(@event, _queuedBuffers));
+        return Gate.OnChannelPriority(this, wasEmpty);
+    }
+
+    /// <summary>
+    /// Takes the head for the task (consumer thread, under the connection lock): a priority event if there is one,
+    /// else the head of the received queue unless <paramref name="priorityOnly"/>.
+    /// </summary>
+    internal bool TryDequeueLocked(bool priorityOnly, out Received received, out bool more)
+    {
+        if (Released)
         {
             received = default;
             more = false;
             return false;
         }
-        if (received.Buffer is { } buffer)
+        if (_priority.Count > 0)
+        {
+            var priority = _priority.Dequeue();
+            received = new Received(null, priority.Event, IsPriority: true, priority.OvertakenBuffers);
+        }
+        else if (priorityOnly || !_received.TryDequeue(out received))
+        {
+            received = default;
+            more = false;
+            return false;
+        }
+        else if (received.Buffer is { } buffer)
         {
             _queuedBuffers--;
             buffer.State = NetworkBuffer.TakenByTask;
         }
-        more = _received.Count > 0;
+        more = _received.Count > 0 || _priority.Count > 0;
         return true;
     }
 
-    internal bool HasReceivedLocked => _received.Count > 0;
+    internal bool HasReceivedLocked => _received.Count > 0 || _priority.Count > 0;
+
+    internal bool HasPriorityLocked => _priority.Count > 0;
 
     internal int RequestFloatingLocked(int wanted)
     {
@@ -203,6 +233,7 @@ public sealed class InputChannel
         {
             Released = true;
             _received.Clear();
+            _priority.Clear();
             _queuedBuffers = 0;
         }
     }
@@ -236,5 +267,7 @@ public sealed class InputChannel
         }
     }
 
-    internal readonly record struct Received(NetworkBuffer? Buffer, RuntimeEvent? Event);
+    internal readonly record struct Received(NetworkBuffer? Buffer, RuntimeEvent? Event, bool IsPriority = false, int OvertakenBuffers = 0);
+
+    private readonly record struct PriorityEvent(RuntimeEvent Event, int OvertakenBuffers);
 }

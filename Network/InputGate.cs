@@ -19,6 +19,7 @@ public sealed class InputGate
     private readonly InputChannel[] _channels;
     private readonly NetworkBuffer[] _all;
     private readonly Queue<InputChannel> _available;
+    private readonly Queue<InputChannel> _priorityAvailable; // channels with a priority event; served before _available
     private readonly Queue<InputChannel> _waitingForFloating;
     private readonly Stack<NetworkBuffer> _freeFloating;
     private readonly Stack<NetworkBuffer> _scratch; // consumer thread only
@@ -65,6 +66,7 @@ public sealed class InputGate
             _freeFloating.Push(buffer);
         }
         _available = new Queue<InputChannel>(numberOfChannels);
+        _priorityAvailable = new Queue<InputChannel>(numberOfChannels);
         _waitingForFloating = new Queue<InputChannel>(numberOfChannels);
         _scratch = new Stack<NetworkBuffer>(floating);
     }
@@ -86,40 +88,71 @@ public sealed class InputGate
     public bool IsFinished => Volatile.Read(ref _finishedChannels) == _channels.Length;
 
     /// <summary>Takes the next buffer or event from any unblocked channel, without waiting. Buffers go back with <see cref="NetworkBuffer.Recycle"/>.</summary>
-    /// <remarks>Channels with data take turns (one buffer or event each), so a busy channel cannot starve its siblings.</remarks>
+    /// <remarks>
+    /// Priority events (<see cref="BufferOrEvent.IsPriority"/>) come before any other buffer or event of the gate, in
+    /// order per channel and taking turns among channels, and also from a blocked channel: they are control messages
+    /// that must not wait behind data. Otherwise channels with data take turns (one buffer or event each), so a busy
+    /// channel cannot starve its siblings.
+    /// </remarks>
     public bool TryGetNext(out BufferOrEvent next)
     {
         while (true)
         {
             InputChannel channel;
+            bool priority;
             lock (_lock)
             {
-                if (_released || !_available.TryDequeue(out channel!))
+                if (_released)
                 {
                     next = default;
                     return false;
                 }
-                channel.InAvailableQueue = false;
-                if (channel.Blocked)
+                if (_priorityAvailable.TryDequeue(out channel!))
                 {
-                    continue; // ResumeChannel puts it back
+                    channel.InPriorityQueue = false;
+                    priority = true;
+                }
+                else if (_available.TryDequeue(out channel!))
+                {
+                    channel.InAvailableQueue = false;
+                    priority = false;
+                    if (channel.Blocked)
+                    {
+                        continue; // ResumeChannel puts it back
+                    }
+                }
+                else
+                {
+                    next = default;
+                    return false;
                 }
             }
 
             InputChannel.Received received;
             bool more;
+            bool morePriority = false;
             lock (channel.SyncRoot)
             {
-                if (!channel.TryDequeueLocked(out received, out more))
+                // A channel taken for its priority event may have lost it to the round robin in between: then skip it.
+                if (!channel.TryDequeueLocked(priority, out received, out more))
                 {
                     continue;
+                }
+                if (priority)
+                {
+                    morePriority = channel.HasPriorityLocked;
                 }
             }
             if (more)
             {
-                // Back to the tail: round robin among channels with data.
                 lock (_lock)
                 {
+                    if (morePriority)
+                    {
+                        EnqueuePriorityLocked(channel);
+                    }
+                    // Back to the tail: round robin among channels with data. A channel served for its priority
+                    // event normally still sits in the available queue, and then keeps its place there.
                     EnqueueAvailableLocked(channel);
                 }
             }
@@ -127,6 +160,10 @@ public sealed class InputGate
             if (received.Buffer is { } buffer)
             {
                 next = new BufferOrEvent(buffer, channel.Index);
+            }
+            else if (received.IsPriority)
+            {
+                next = new BufferOrEvent(received.Event!, channel.Index, received.OvertakenBuffers);
             }
             else
             {
@@ -217,6 +254,7 @@ public sealed class InputGate
             }
             _released = true;
             _available.Clear();
+            _priorityAvailable.Clear();
             _waitingForFloating.Clear();
             _freeFloating.Clear();
         }
@@ -243,6 +281,27 @@ public sealed class InputGate
         lock (_lock)
         {
             return !_released && EnqueueAvailableLocked(channel);
+        }
+    }
+
+    /// <summary>
+    /// A priority event was put at the front of a channel's received queue (under its connection lock); returns true
+    /// if the listener must run. A channel that was empty also joins the round robin, for the data that follows.
+    /// </summary>
+    internal bool OnChannelPriority(InputChannel channel, bool wasEmpty)
+    {
+        lock (_lock)
+        {
+            if (_released)
+            {
+                return false;
+            }
+            bool added = EnqueuePriorityLocked(channel);
+            if (wasEmpty)
+            {
+                added |= EnqueueAvailableLocked(channel);
+            }
+            return added;
         }
     }
 
@@ -290,6 +349,17 @@ public sealed class InputGate
         }
         channel.InAvailableQueue = true;
         _available.Enqueue(channel);
+        return true;
+    }
+
+    private bool EnqueuePriorityLocked(InputChannel channel)
+    {
+        if (channel.InPriorityQueue)
+        {
+            return false;
+        }
+        channel.InPriorityQueue = true;
+        _priorityAvailable.Enqueue(channel);
         return true;
     }
 

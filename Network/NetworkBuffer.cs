@@ -27,6 +27,17 @@ public sealed class NetworkBuffer
         _recycler = recycler;
     }
 
+    /// <summary>
+    /// A buffer over a private copy of <paramref name="bytes"/> that belongs to no pool and no channel: recycling it does nothing.
+    /// Used to feed recovered channel state (persisted in-flight bytes) through the normal deserializer path.
+    /// </summary>
+    public static NetworkBuffer CreateUnpooled(ReadOnlySpan<byte> bytes)
+    {
+        var segment = MemorySegment.AllocateUnpooled(Math.Max(1, bytes.Length));
+        bytes.CopyTo(segment.Span);
+        return new NetworkBuffer(segment, bytes.Length, recycler: null);
+    }
+
     /// <summary>The segment that holds the bytes.</summary>
     public MemorySegment Segment { get; }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using DataflowCompiler.Memory.Serialization;
 
@@ -67,6 +68,77 @@ public sealed class RecordDeserializer<T>
 
     /// <summary>True if a record started in an earlier buffer is waiting for its remaining bytes.</summary>
     public bool HasPartialRecord => _spilled > 0;
+
+    /// <summary>
+    /// Number of bytes <see cref="CopyPartialRecord"/> writes: the gathered bytes of a record begun in earlier buffers,
+    /// plus the unread rest of the current buffer if it has not been read to its end.
+    /// </summary>
+    public int PartialRecordLength => _spilled + (_limit - _position);
+
+    /// <summary>
+    /// Writes the bytes this deserializer holds but has not turned into records yet (the channel state an unaligned
+    /// checkpoint persists) and returns how many. Those bytes, followed by the channel's next bytes, form exactly the
+    /// next records of the channel.
+    /// </summary>
+    /// <remarks>
+    /// After <see cref="TryNext"/> returned false (the usual point: between buffers) this is the start of the one
+    /// record the next buffer continues, shorter than that record, possibly empty. In the middle of a buffer it also
+    /// holds the buffer's unread rest, which may contain whole records. The state itself is not changed.
+    /// </remarks>
+    public int CopyPartialRecord(IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        int length = PartialRecordLength;
+        if (length == 0)
+        {
+            return 0;
+        }
+        var span = destination.GetSpan(length);
+        _spill.AsSpan(0, _spilled).CopyTo(span);
+        _array.AsSpan(_position, _limit - _position).CopyTo(span[_spilled..]);
+        destination.Advance(length);
+        return length;
+    }
+
+    /// <summary>The bytes <see cref="CopyPartialRecord"/> writes, as a new array.</summary>
+    public byte[] GetPartialRecordBytes()
+    {
+        var writer = new ArrayBufferWriter<byte>(Math.Max(1, PartialRecordLength));
+        CopyPartialRecord(writer);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Restores bytes taken with <see cref="CopyPartialRecord"/> into this deserializer, which must hold nothing
+    /// (new, or after <see cref="Clear"/>): the next buffers continue where those bytes end.
+    /// </summary>
+    /// <remarks>
+    /// Bytes that hold no whole record (what is taken between buffers) are kept as the start of the next record, and
+    /// <see cref="SetNextBuffer"/> may follow at once. Bytes that hold whole records (taken in the middle of a buffer)
+    /// become the current input: read them with <see cref="TryNext"/> until it returns false, as after
+    /// <see cref="SetNextBuffer"/>. The bytes are copied.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The deserializer holds a buffer or a partial record.</exception>
+    public void RestorePartialRecord(ReadOnlySpan<byte> bytes)
+    {
+        if (_buffer is not null || _spilled > 0)
+        {
+            throw new InvalidOperationException("Restore the partial record into an empty deserializer (new, or after Clear).");
+        }
+        bool holdsWholeRecord = bytes.Length >= LengthPrefix
+            && (uint)BinaryPrimitives.ReadInt32LittleEndian(bytes) <= (uint)(bytes.Length - LengthPrefix);
+        if (holdsWholeRecord)
+        {
+            SetNextBuffer(NetworkBuffer.CreateUnpooled(bytes));
+            return;
+        }
+        if (_spill.Length < bytes.Length)
+        {
+            Array.Resize(ref _spill, bytes.Length);
+        }
+        bytes.CopyTo(_spill);
+        _spilled = bytes.Length;
+    }
 
     /// <summary>Recycles the current buffer, if any, and forgets partial data (on release).</summary>
     public void Clear()

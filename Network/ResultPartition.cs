@@ -109,6 +109,32 @@ public sealed class ResultPartition
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="event"/> on every subpartition ahead of the data in flight (Flink's priority event, used by
+    /// unaligned checkpoints): each current buffer is finished, and the event goes to the receiver at once (it needs
+    /// no credit), at the front of the channel's received queue. Buffers it overtakes are not lost: they are still
+    /// delivered, in order, after it. Called by the owning task thread, like every write, so it must not be blocked
+    /// in a write at the time; non-priority events keep their place behind the data.
+    /// </summary>
+    /// <returns>
+    /// Per subpartition, copies of the finished buffers that were still queued here, not yet shipped, in order: the
+    /// producer's share of the in-flight data. The consumer's share is the <see cref="BufferOrEvent.OvertakenBuffers"/>
+    /// buffers that follow the event on its channel. Both are taken atomically with the delivery of the event.
+    /// </returns>
+    public byte[][][] BroadcastPriorityEvent(RuntimeEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        ThrowIfFinishedOrReleased();
+        var overtaken = new byte[_subpartitions.Length][][];
+        for (int i = 0; i < _subpartitions.Length; i++)
+        {
+            var subpartition = _subpartitions[i];
+            subpartition.FinishCurrent();
+            overtaken[i] = subpartition.AddPriorityEvent(@event);
+        }
+        return overtaken;
+    }
+
     /// <summary>Flushes and sends end-of-partition on every subpartition. No writes after this. Calling it again does nothing.</summary>
     public void Finish()
     {

@@ -15,6 +15,7 @@ public sealed class ResultSubpartition
 {
     private readonly ResultPartition _partition;
     private readonly Queue<Pending> _queue;
+    private Queue<RuntimeEvent>? _priorityBeforeConnect; // priority events sent before a receiver was connected
     private volatile InputChannel? _receiver;
     private int _backlog;
     private bool _released;
@@ -121,6 +122,68 @@ public sealed class ResultSubpartition
         }
     }
 
+    /// <summary>
+    /// Queues <paramref name="bytes"/> (recovered in-flight data of this channel, persisted by an unaligned checkpoint)
+    /// as finished buffers, so they are shipped before anything written afterwards (producer thread).
+    /// </summary>
+    /// <remarks>
+    /// Call it before the task writes anything to this subpartition (restore first, then process); bytes up to one
+    /// segment become one buffer, longer ones are cut at segment boundaries, which records tolerate. Each buffer takes
+    /// a segment from the partition's budget, so this may wait for credit like any write. Empty bytes queue nothing.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">Records were already written into the current buffer, or the partition is finished or released.</exception>
+    public void AddRecoveredBuffer(ReadOnlySpan<byte> bytes)
+    {
+        if (Position > 0)
+        {
+            throw new InvalidOperationException(
+                $"Subpartition {Index} of result partition '{_partition.Owner}' already holds records written after recovery; " +
+                "add recovered buffers before writing any record.");
+        }
+        Write(bytes);
+        FinishCurrent();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="event"/> ahead of every buffer not yet taken by the consuming task (producer thread;
+    /// the current buffer is already finished). Returns copies of the finished buffers still queued here, which the
+    /// event overtook; they stay queued and are shipped normally after it.
+    /// </summary>
+    internal byte[][] AddPriorityEvent(RuntimeEvent @event)
+    {
+        bool notify = false;
+        byte[][] overtaken;
+        lock (SyncRoot)
+        {
+            ThrowIfReleasedLocked();
+            // Snapshot and delivery happen in one critical section with the shipper, so every buffer is either
+            // copied here or counted in the receiver's queue (OvertakenBuffers), never both and never neither.
+            overtaken = _backlog == 0 ? [] : new byte[_backlog][];
+            int i = 0;
+            foreach (var pending in _queue)
+            {
+                if (pending.Segment is { } segment)
+                {
+                    overtaken[i++] = segment.Array.AsSpan(0, pending.Size).ToArray();
+                }
+            }
+            var receiver = _receiver;
+            if (receiver is null)
+            {
+                (_priorityBeforeConnect ??= new Queue<RuntimeEvent>()).Enqueue(@event);
+            }
+            else if (!receiver.Released)
+            {
+                notify = receiver.EnqueuePriorityLocked(@event); // events need no credit
+            }
+        }
+        if (notify)
+        {
+            _receiver!.Gate.NotifyListener();
+        }
+        return overtaken;
+    }
+
     /// <summary>Pairs this subpartition with its receiver and ships what the initial credit allows.</summary>
     internal bool ConnectLocked(InputChannel receiver)
     {
@@ -130,7 +193,16 @@ public sealed class ResultSubpartition
                 $"Subpartition {Index} of result partition '{_partition.Owner}' is already connected to channel {_receiver.Index} of input gate '{_receiver.Gate.Owner}'.");
         }
         _receiver = receiver;
-        return ShipLocked();
+        bool notify = false;
+        if (_priorityBeforeConnect is { } early && !_released)
+        {
+            // Nothing was shipped yet, so these overtake nothing on the receiving side.
+            while (early.TryDequeue(out var @event))
+            {
+                notify |= receiver.EnqueuePriorityLocked(@event);
+            }
+        }
+        return ShipLocked() | notify;
     }
 
     /// <summary>
@@ -196,6 +268,7 @@ public sealed class ResultSubpartition
         {
             _released = true;
             _queue.Clear();
+            _priorityBeforeConnect?.Clear();
             _backlog = 0;
         }
         CurrentSegment = null;

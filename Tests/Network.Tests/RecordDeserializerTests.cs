@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using DataflowCompiler.Memory;
 using DataflowCompiler.Memory.Serialization;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace DataflowCompiler.Network.Tests;
 
@@ -125,5 +128,137 @@ public sealed class RecordDeserializerTests
         deserializer.SetNextBuffer(new CountingBuffer(frame).Buffer);
         var error = Assert.Throws<SerializationException>(() => deserializer.TryNext(out _));
         Assert.Contains("disagree", error.Message);
+    }
+
+    /// <summary>
+    /// A stream of records cut into buffers; the consumer stops at the buffer <c>StopPercent</c> of the way in (after
+    /// reading <c>ReadInStopBuffer</c> records of it, or before it when negative) and hands its partial state to a fresh
+    /// deserializer, which reads the rest. Every random choice derives from <c>Seed</c>, so a failing case replays.
+    /// </summary>
+    public sealed record PartialScenario(int Records, int MaxRecordLength, int MaxBufferSize, int Seed, int StopPercent, int ReadInStopBuffer);
+
+    private static readonly Gen<PartialScenario> PartialScenarios =
+        from records in Gen.Choose(0, 40)
+        from maxRecordLength in Gen.Elements(1, 5, 40, 300)
+        from maxBufferSize in Gen.Elements(1, 3, 16, 64, 512)
+        from seed in Gen.Choose(0, int.MaxValue)
+        from stop in Gen.Choose(0, 100)
+        from readInStopBuffer in Gen.Elements(-1, -1, 0, 1, 2)
+        select new PartialScenario(records, maxRecordLength, maxBufferSize, seed, stop, readInStopBuffer);
+
+    [Fact]
+    public void Partial_record_bytes_restored_into_a_fresh_deserializer_continue_the_stream_exactly() =>
+        Prop.ForAll(PartialScenarios.ToArbitrary(), PartialRoundTrip)
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+
+    [Fact]
+    public void A_record_spanning_many_buffers_restores_from_every_cut() =>
+        Enumerable.Range(0, 30).ToList().ForEach(stop => PartialRoundTrip(new PartialScenario(3, 300, 7, Seed: 11, StopPercent: stop * 100 / 29, -1)));
+
+    internal static void PartialRoundTrip(PartialScenario s)
+    {
+        var random = new Random(s.Seed);
+        var records = Enumerable.Range(0, s.Records)
+            .Select(_ => new string((char)('a' + random.Next(26)), random.Next(s.MaxRecordLength + 1)) + (random.Next(4) == 0 ? "é" : ""))
+            .ToList();
+        var frame = Frame(records);
+        var buffers = new List<byte[]>();
+        for (int start = 0; start < frame.Length;)
+        {
+            int size = Math.Min(frame.Length - start, 1 + random.Next(s.MaxBufferSize));
+            buffers.Add(frame[start..(start + size)]);
+            start += size;
+        }
+        int stop = buffers.Count * s.StopPercent / 100; // buffers before it are read to their end
+
+        var first = new RecordDeserializer<string>(Strings);
+        var read = new List<string>();
+        int consumed = 0;
+        for (int i = 0; i < stop; i++)
+        {
+            first.SetNextBuffer(NetworkBuffer.CreateUnpooled(buffers[i]));
+            while (first.TryNext(out var record))
+            {
+                read.Add(record);
+            }
+            consumed += buffers[i].Length;
+        }
+        if (s.ReadInStopBuffer >= 0 && stop < buffers.Count)
+        {
+            // Stop in the middle of a buffer: the unread rest belongs to the partial state too.
+            var counting = new CountingBuffer(buffers[stop]);
+            first.SetNextBuffer(counting.Buffer);
+            for (int i = 0; i < s.ReadInStopBuffer && first.TryNext(out var record); i++)
+            {
+                read.Add(record);
+            }
+            consumed += buffers[stop].Length;
+            stop++;
+        }
+
+        var partial = first.GetPartialRecordBytes();
+        var writer = new ArrayBufferWriter<byte>();
+        Assert.Equal(partial.Length, first.CopyPartialRecord(writer));
+        Assert.Equal(partial, writer.WrittenSpan.ToArray());
+        Assert.Equal(partial.Length, first.PartialRecordLength);
+        // Exactly the bytes read but not yet turned into records: the records so far plus these are the consumed prefix.
+        Assert.Equal(records.Take(read.Count), read);
+        Assert.Equal(frame[..consumed], Frame(read).Concat(partial).ToArray());
+        if (s.ReadInStopBuffer < 0)
+        {
+            // Between buffers: less than one whole record.
+            Assert.Equal(partial.Length > 0, first.HasPartialRecord);
+            Assert.True(partial.Length < 4 || partial.Length < 4 + BinaryPrimitives.ReadInt32LittleEndian(partial));
+        }
+        first.Clear();
+
+        var second = new RecordDeserializer<string>(Strings);
+        second.RestorePartialRecord(partial);
+        while (second.TryNext(out var record))
+        {
+            read.Add(record); // whole records restored from the middle of a buffer
+        }
+        foreach (var buffer in buffers.Skip(stop))
+        {
+            var counting = new CountingBuffer(buffer);
+            second.SetNextBuffer(counting.Buffer);
+            while (second.TryNext(out var record))
+            {
+                read.Add(record);
+            }
+            Assert.Equal(1, counting.Recycled);
+        }
+        Assert.Equal(records, read);
+        Assert.False(second.HasPartialRecord);
+        Assert.Equal(0, second.PartialRecordLength);
+        Assert.Empty(second.GetPartialRecordBytes());
+    }
+
+    [Fact]
+    public void Restoring_into_a_deserializer_that_holds_data_is_rejected()
+    {
+        var frame = Frame(["abcdef"]);
+        var deserializer = new RecordDeserializer<string>(Strings);
+        deserializer.SetNextBuffer(new CountingBuffer(frame.AsSpan(0, 5)).Buffer);
+        Assert.False(deserializer.TryNext(out _));
+        Assert.True(deserializer.HasPartialRecord);
+        Assert.Throws<InvalidOperationException>(() => deserializer.RestorePartialRecord(frame.AsSpan(0, 5)));
+        deserializer.Clear();
+        deserializer.RestorePartialRecord(frame.AsSpan(0, 5));
+        deserializer.SetNextBuffer(new CountingBuffer(frame.AsSpan(5)).Buffer);
+        Assert.True(deserializer.TryNext(out var record));
+        Assert.Equal("abcdef", record);
+    }
+
+    [Fact]
+    public void An_unpooled_buffer_holds_a_copy_and_recycles_to_nothing()
+    {
+        byte[] bytes = [1, 2, 3];
+        var buffer = NetworkBuffer.CreateUnpooled(bytes);
+        bytes[0] = 9;
+        Assert.Equal(new byte[] { 1, 2, 3 }, buffer.Data.ToArray());
+        Assert.Null(buffer.Segment.Owner);
+        buffer.Recycle();
+        Assert.Equal(0, NetworkBuffer.CreateUnpooled([]).Size);
     }
 }
