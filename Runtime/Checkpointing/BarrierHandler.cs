@@ -1,4 +1,5 @@
 using DataflowCompiler.Network;
+using DataflowCompiler.Tasks;
 
 namespace DataflowCompiler.Checkpointing;
 
@@ -166,5 +167,112 @@ internal sealed class TrackingBarrierHandler(int channels, Action<CheckpointBarr
                 return;
             }
         }
+    }
+}
+
+/// <summary>
+/// Unaligned exactly-once checkpoints (Flink's unaligned SingleCheckpointBarrierHandler): the first barrier of
+/// checkpoint n — a priority event that overtook the buffers queued in its channel — triggers the snapshot at once;
+/// nothing is blocked. From then on the task records, per channel, the in-flight data that belongs before the
+/// barrier: the buffers the barrier overtook in its channel, and on every channel whose barrier has not arrived yet
+/// every buffer until it does (plus those its barrier overtakes). With the partial records of the snapshot moment
+/// this is the channel state the asynchronous phase writes once every channel delivered barrier n.
+/// </summary>
+internal sealed class UnalignedBarrierHandler(IChannelReader[] readers, Action<CheckpointBarrier, Task<byte[]>> checkpoint, Action<long> abandon) : BarrierHandler
+{
+    private readonly bool[] _finished = new bool[readers.Length];
+    private readonly bool[] _awaiting = new bool[readers.Length];
+    private readonly int[] _overtaken = new int[readers.Length];
+    private long _current = -1;
+    private TaskCompletionSource<byte[]>? _state;
+    private byte[][] _partials = [];
+    private List<byte[]>[] _buffers = [];
+
+    /// <summary>True while in-flight data is recorded; the task then shows every buffer to <see cref="OnBuffer"/>.</summary>
+    public bool IsRecording => _state is not null;
+
+    public override void OnBarrier(CheckpointBarrier barrier, int channel) => OnBarrier(barrier, channel, 0);
+
+    public void OnBarrier(CheckpointBarrier barrier, int channel, int overtakenBuffers)
+    {
+        long id = barrier.CheckpointId;
+        if (id < _current || (id == _current && _state is null))
+        {
+            return; // late barrier of an aborted or completed checkpoint
+        }
+        if (id > _current)
+        {
+            if (_state is { } older)
+            {
+                long abandoned = _current;
+                _state = null;
+                older.TrySetException(new CheckpointException($"checkpoint {abandoned} was abandoned for the newer checkpoint {id}."));
+                abandon(abandoned);
+            }
+            _current = id;
+            _state = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _partials = readers.Select(r => r.PartialRecordBytes()).ToArray();
+            _buffers = readers.Select(_ => new List<byte[]>()).ToArray();
+            for (int c = 0; c < readers.Length; c++)
+            {
+                _awaiting[c] = !_finished[c];
+                _overtaken[c] = 0;
+            }
+            checkpoint(barrier, _state.Task);
+        }
+        _awaiting[channel] = false;
+        _overtaken[channel] = overtakenBuffers;
+        TryComplete();
+    }
+
+    /// <summary>A buffer taken from <paramref name="channel"/> while recording: kept if it belongs before the channel's barrier.</summary>
+    public void OnBuffer(int channel, NetworkBuffer buffer)
+    {
+        if (_overtaken[channel] > 0)
+        {
+            _overtaken[channel]--;
+        }
+        else if (!_awaiting[channel])
+        {
+            return;
+        }
+        _buffers[channel].Add(buffer.Segment.Array.AsSpan(0, buffer.Size).ToArray());
+        TryComplete();
+    }
+
+    public override void OnChannelFinished(int channel)
+    {
+        _finished[channel] = true;
+        if (_state is not null)
+        {
+            _awaiting[channel] = false;
+            TryComplete();
+        }
+    }
+
+    public override void Abort(long checkpointId)
+    {
+        if (_state is { } state && checkpointId == _current)
+        {
+            _state = null;
+            state.TrySetException(new CheckpointException($"checkpoint {checkpointId} was aborted."));
+        }
+    }
+
+    private void TryComplete()
+    {
+        if (_state is not { } state)
+        {
+            return;
+        }
+        for (int c = 0; c < readers.Length; c++)
+        {
+            if (_awaiting[c] || _overtaken[c] > 0)
+            {
+                return;
+            }
+        }
+        _state = null;
+        state.TrySetResult(ChannelState.WriteInput(_partials.Zip(_buffers).ToList()));
     }
 }

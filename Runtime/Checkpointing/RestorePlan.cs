@@ -62,12 +62,21 @@ internal sealed class RestorePlan
                 .Where(s => s.KeyedState.Count > 0 && Overlaps(s.KeyGroups, range))
                 .Select(s => (IReadOnlyList<Func<Stream>>)s.KeyedState.Select(Opener).ToList())
                 .ToList();
+            var sections = SectionsOf(old);
+            if (old.Parallelism != node.ResolvedParallelism
+                && sections.Any(s => s.ContainsKey(ChannelState.InputSection) || s.ContainsKey(ChannelState.OutputSection)))
+            {
+                throw new CheckpointException(
+                    $"operator {node.Description} ran with parallelism {old.Parallelism} in the unaligned checkpoint in '{_directory}' and now has " +
+                    $"{node.ResolvedParallelism}; the in-flight data of an unaligned checkpoint belongs to its channels, so it restores only at the same " +
+                    "parallelism. Restore at the old parallelism, or rescale from a savepoint (savepoints are always aligned).");
+            }
             result[id] = new OperatorRestoreState
             {
                 CheckpointId = _metadata.CheckpointId,
                 OldParallelism = old.Parallelism,
                 KeyedChains = chains,
-                Sections = SectionsOf(old),
+                Sections = sections,
                 OperatorName = old.Name,
             };
         }

@@ -35,6 +35,9 @@ internal sealed class TaskCheckpointing
     public int Subtask { get; }
     public CheckpointingMode Mode => _options.Mode;
 
+    /// <summary>Barriers overtake in-flight data, which is stored with the checkpoint.</summary>
+    public bool Unaligned => _options.Unaligned;
+
     /// <summary>With periodic checkpoints a task stays after the end of its input until the final checkpoint completes.</summary>
     public bool WaitsForFinalCheckpoint => _options.IsEnabled;
 
@@ -47,15 +50,21 @@ internal sealed class TaskCheckpointing
         && _confirmed.TryGetValue(operatorId, out var chain) && chain.Count < _options.MaxIncrementalChain;
 
     /// <summary>Starts the asynchronous phase of <paramref name="barrier"/> for what the operators captured.</summary>
-    public void StartAsyncPart(CheckpointBarrier barrier, IReadOnlyList<OperatorSnapshot> snapshots)
+    public void StartAsyncPart(CheckpointBarrier barrier, IReadOnlyList<OperatorSnapshot> snapshots, Task<byte[]>? channelInput = null)
     {
         LastTriggered = barrier.CheckpointId;
         var bases = snapshots.ToDictionary(s => s.OperatorId, s => s.Keyed is { IsIncremental: true } && _confirmed.TryGetValue(s.OperatorId, out var chain)
             ? chain : (IReadOnlyList<StateFileHandle>)Array.Empty<StateFileHandle>());
-        _ = Task.Run(() =>
+        _ = Task.Run(async () =>
         {
             try
             {
+                if (channelInput is not null)
+                {
+                    // Unaligned: the in-flight input is complete once every channel delivered the barrier.
+                    byte[] input = await channelInput.ConfigureAwait(false);
+                    snapshots[0].Sections[ChannelState.InputSection] = input;
+                }
                 var states = Write(barrier, snapshots, bases);
                 _coordinator.Acknowledge(TaskIndex, barrier.CheckpointId, states);
             }

@@ -245,10 +245,11 @@ internal sealed class JobMaster
                     var counters = new Dictionary<string, Counter>();
                     attempt.Counters.Add(counters);
                     var outputs = vertex.Outputs.Select(e => (e, partitionsOf[(e, s)].NumberOfSubpartitions)).ToList();
+                    var restoreOfSubtask = restorePlan?.For(vertex, s);
                     var partitions = vertex.Outputs.Select(e => partitionsOf[(e, s)]).ToList();
                     var chain = new OperatorChain(vertex, s, partitions, outputs, _serializers, _taskManager.ManagedPool,
                         name => counters.TryGetValue(name, out var c) ? c : counters[name] = new Counter(), flushAlways, token,
-                        _configuration.TimeProvider, _configuration.AutoWatermarkInterval, fusedChain, restorePlan?.For(vertex, s),
+                        _configuration.TimeProvider, _configuration.AutoWatermarkInterval, fusedChain, restoreOfSubtask,
                         _configuration.Checkpointing.IsEnabled);
 
                     InputGate? gate = null;
@@ -277,7 +278,8 @@ internal sealed class JobMaster
                         node.ResolvedParallelism, node.ResolvedMaxParallelism,
                         State.KeyGroupRangeAssignment.ComputeKeyGroupRangeForOperatorIndex(node.ResolvedMaxParallelism, node.ResolvedParallelism, s)));
                     var checkpointing = new TaskCheckpointing(index, chain.TaskName, s, attempt.Coordinator, _storage, _configuration.Checkpointing, identities);
-                    attempt.Tasks.Add(new StreamTask(index, chain, gate, readers.ToArray(), partitions, _configuration.BufferTimeout, token, checkpointing));
+                    var headRestore = restoreOfSubtask?.GetValueOrDefault(OperatorIds.Of(vertex.Operators[0]));
+                    attempt.Tasks.Add(new StreamTask(index, chain, gate, readers.ToArray(), partitions, _configuration.BufferTimeout, token, checkpointing, headRestore));
                 }
             }
         }

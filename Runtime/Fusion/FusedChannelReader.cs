@@ -16,4 +16,12 @@ internal sealed class FusedChannelReader<T>(RecordDeserializer<T> deserializer, 
     }
 
     public void Clear() => deserializer.Clear();
+
+    public byte[] PartialRecordBytes() => deserializer.GetPartialRecordBytes();
+
+    public void RestorePartialRecord(ReadOnlySpan<byte> bytes)
+    {
+        deserializer.RestorePartialRecord(bytes);
+        input.Chain.ProcessRecords(deserializer);
+    }
 }

@@ -14,6 +14,12 @@ internal interface IChannelReader
 
     /// <summary>The operator input the channel feeds (watermarks of the channel go there through the input's valve).</summary>
     IWatermarkInput Target { get; }
+
+    /// <summary>The bytes of a record begun in buffers already processed (unaligned checkpoints store them).</summary>
+    byte[] PartialRecordBytes();
+
+    /// <summary>Puts back bytes from <see cref="PartialRecordBytes"/> before the channel's recovered buffers.</summary>
+    void RestorePartialRecord(ReadOnlySpan<byte> bytes);
 }
 
 /// <summary>
@@ -39,4 +45,15 @@ internal sealed class ChannelReader<T>(RecordDeserializer<T> deserializer, IInpu
     }
 
     public void Clear() => deserializer.Clear();
+
+    public byte[] PartialRecordBytes() => deserializer.GetPartialRecordBytes();
+
+    public void RestorePartialRecord(ReadOnlySpan<byte> bytes)
+    {
+        deserializer.RestorePartialRecord(bytes);
+        while (deserializer.TryNext(out var record))
+        {
+            target.ProcessElement(record);
+        }
+    }
 }

@@ -40,14 +40,17 @@ internal sealed class StreamTask
     // Checkpointing (null when off).
     private readonly TaskCheckpointing? _checkpointing;
     private readonly BarrierHandler? _barriers;
+    private readonly UnalignedBarrierHandler? _unaligned; // periodic checkpoints when they are unaligned (_barriers aligns the others)
+    private readonly OperatorRestoreState? _channelRestore; // in-flight data of an unaligned checkpoint to restore
     private long _exitAfterCheckpoint = -1; // an ending barrier was snapshotted: exit once it completes
     private bool _exitNow;
     private bool _stopped; // stop-with-savepoint: the source stopped reading
     private readonly bool _waitForFinalCheckpoint; // periodic checkpointing: stay after the end of input until the final checkpoint completes
 
     public StreamTask(int index, OperatorChain chain, InputGate? gate, IChannelReader[] readers, IReadOnlyList<ResultPartition> partitions,
-        TimeSpan bufferTimeout, CancellationToken cancellation, TaskCheckpointing? checkpointing = null)
+        TimeSpan bufferTimeout, CancellationToken cancellation, TaskCheckpointing? checkpointing = null, OperatorRestoreState? channelRestore = null)
     {
+        _channelRestore = channelRestore;
         Index = index;
         _chain = chain;
         _gate = gate;
@@ -64,9 +67,15 @@ internal sealed class StreamTask
         _waitForFinalCheckpoint = checkpointing?.WaitsForFinalCheckpoint ?? false;
         if (checkpointing is not null && gate is not null)
         {
+            // Savepoints and the final checkpoint are always aligned: everything before their barrier must be in the
+            // snapshot, because nothing after it is committed (the job ends, or the savepoint must be self-contained).
             _barriers = checkpointing.Mode == CheckpointingMode.ExactlyOnce
                 ? new AligningBarrierHandler(gate, PerformCheckpoint, AbortAlignedCheckpoint)
                 : new TrackingBarrierHandler(gate.NumberOfChannels, PerformCheckpoint);
+            if (checkpointing.Unaligned)
+            {
+                _unaligned = new UnalignedBarrierHandler(readers, PerformUnalignedCheckpoint, AbortAlignedCheckpoint);
+            }
         }
 
         // One valve per operator input: the channels feeding the same input share it (Flink: one per input gate of an input).
@@ -118,6 +127,7 @@ internal sealed class StreamTask
     public void NotifyCheckpointAborted(long checkpointId) => _mailbox.Post(() =>
     {
         _barriers?.Abort(checkpointId);
+        _unaligned?.Abort(checkpointId);
         _checkpointing!.NotifyAborted(checkpointId);
         _chain.NotifyCheckpointAborted(checkpointId);
         if (_exitAfterCheckpoint == checkpointId)
@@ -128,7 +138,11 @@ internal sealed class StreamTask
         }
     });
 
-    private void PerformCheckpoint(CheckpointBarrier barrier)
+    private void PerformCheckpoint(CheckpointBarrier barrier) => PerformCheckpoint(barrier, null);
+
+    private void PerformUnalignedCheckpoint(CheckpointBarrier barrier, Task<byte[]> channelState) => PerformCheckpoint(barrier, channelState);
+
+    private void PerformCheckpoint(CheckpointBarrier barrier, Task<byte[]>? channelInput)
     {
         var checkpointing = _checkpointing!;
         if (barrier.CheckpointId <= checkpointing.LastTriggered)
@@ -138,12 +152,31 @@ internal sealed class StreamTask
         try
         {
             // Flink's order: barrier downstream first, then the synchronous snapshot, then the asynchronous part.
-            foreach (var partition in _partitions)
+            // Unaligned (not for savepoints, which are always aligned): the barrier overtakes the buffers queued in
+            // every output subpartition; copies of those buffers become part of the snapshot.
+            byte[]? channelOutput = null;
+            if (checkpointing.Unaligned && barrier.Kind == BarrierKind.Checkpoint)
             {
-                partition.BroadcastEvent(barrier);
+                var overtaken = new List<byte[][][]>(_partitions.Count);
+                foreach (var partition in _partitions)
+                {
+                    overtaken.Add(partition.BroadcastPriorityEvent(barrier));
+                }
+                channelOutput = ChannelState.WriteOutput(overtaken);
+            }
+            else
+            {
+                foreach (var partition in _partitions)
+                {
+                    partition.BroadcastEvent(barrier);
+                }
             }
             var snapshots = _chain.SnapshotState(barrier, checkpointing);
-            checkpointing.StartAsyncPart(barrier, snapshots);
+            if (channelOutput is not null && snapshots.Count > 0)
+            {
+                snapshots[0].Sections[ChannelState.OutputSection] = channelOutput;
+            }
+            checkpointing.StartAsyncPart(barrier, snapshots, channelInput);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -154,6 +187,56 @@ internal sealed class StreamTask
         {
             _exitAfterCheckpoint = barrier.CheckpointId;
             _stopped |= barrier.Kind == BarrierKind.StopWithSavepoint;
+        }
+    }
+
+    /// <summary>Queues the output buffers an unaligned checkpoint stored ahead of anything the task emits now.</summary>
+    private void RestoreOutputChannelState()
+    {
+        if (_channelRestore?.Sections[_checkpointing!.Subtask].GetValueOrDefault(ChannelState.OutputSection) is not { } bytes)
+        {
+            return;
+        }
+        var partitions = ChannelState.ReadOutput(bytes);
+        CheckChannelLayout(partitions.Count == _partitions.Count && partitions.Select(p => p.Count).SequenceEqual(_partitions.Select(p => p.NumberOfSubpartitions)));
+        for (int p = 0; p < partitions.Count; p++)
+        {
+            for (int s = 0; s < partitions[p].Count; s++)
+            {
+                foreach (var buffer in partitions[p][s])
+                {
+                    _partitions[p].GetSubpartition(s).AddRecoveredBuffer(buffer);
+                }
+            }
+        }
+    }
+
+    /// <summary>Processes the in-flight input an unaligned checkpoint stored before the task reads its channels.</summary>
+    private void RestoreInputChannelState()
+    {
+        if (_channelRestore?.Sections[_checkpointing!.Subtask].GetValueOrDefault(ChannelState.InputSection) is not { } bytes)
+        {
+            return;
+        }
+        var channels = ChannelState.ReadInput(bytes);
+        CheckChannelLayout(channels.Count == _readers.Length);
+        for (int c = 0; c < channels.Count; c++)
+        {
+            _readers[c].RestorePartialRecord(channels[c].Partial);
+            foreach (var buffer in channels[c].Buffers)
+            {
+                _readers[c].ProcessBuffer(NetworkBuffer.CreateUnpooled(buffer));
+            }
+        }
+    }
+
+    private void CheckChannelLayout(bool matches)
+    {
+        if (!matches)
+        {
+            throw new InvalidOperationException(
+                $"task '{Name}' restores the in-flight data of an unaligned checkpoint, but its channels differ from the checkpoint's: " +
+                "a job restores an unaligned checkpoint only with the same parallelism of every operator (take a savepoint to rescale).");
         }
     }
 
@@ -171,7 +254,9 @@ internal sealed class StreamTask
                 flusher = new OutputFlusher(_bufferTimeout, _mailbox.RequestFlush);
             }
             _chain.InitializeState();
+            RestoreOutputChannelState();
             _chain.Open();
+            RestoreInputChannelState();
             bool reachedEnd = _chain.Head is ISourceDriver source ? RunSource(source) : RunInputs();
             if (reachedEnd)
             {
@@ -300,6 +385,10 @@ internal sealed class StreamTask
             {
                 if (next.Buffer is { } buffer)
                 {
+                    if (_unaligned is { IsRecording: true } recording)
+                    {
+                        recording.OnBuffer(next.ChannelIndex, buffer);
+                    }
                     _readers[next.ChannelIndex].ProcessBuffer(buffer);
                 }
                 else if (next.Event is Watermark watermark)
@@ -316,7 +405,14 @@ internal sealed class StreamTask
                     {
                         throw new InvalidOperationException($"task '{Name}' received {barrier} but checkpointing is off.");
                     }
-                    _barriers.OnBarrier(barrier, next.ChannelIndex);
+                    if (_unaligned is not null && barrier.Kind == BarrierKind.Checkpoint)
+                    {
+                        _unaligned.OnBarrier(barrier, next.ChannelIndex, next.OvertakenBuffers);
+                    }
+                    else
+                    {
+                        _barriers.OnBarrier(barrier, next.ChannelIndex);
+                    }
                 }
                 else if (next.Event is EndOfDataEvent)
                 {
@@ -327,6 +423,7 @@ internal sealed class StreamTask
                     // A producer that never sent end-of-data (an older protocol or a stopped job) still ends its data here.
                     OnEndOfData(next.ChannelIndex, ref finished);
                     _barriers?.OnChannelFinished(next.ChannelIndex);
+                    _unaligned?.OnChannelFinished(next.ChannelIndex);
                     if (gate.IsFinished && (!_waitForFinalCheckpoint || _exitNow))
                     {
                         return true;
