@@ -126,9 +126,21 @@ internal sealed class OperatorChain
     public List<Checkpointing.OperatorSnapshot> SnapshotState(Checkpointing.CheckpointBarrier barrier, Checkpointing.TaskCheckpointing checkpointing)
     {
         var snapshots = new List<Checkpointing.OperatorSnapshot>(_operators.Count);
-        foreach (var op in _operators)
+        try
         {
-            op.SnapshotState(barrier, checkpointing, snapshots);
+            foreach (var op in _operators)
+            {
+                op.SnapshotState(barrier, checkpointing, snapshots);
+            }
+        }
+        catch
+        {
+            // The checkpoint is declined: what the earlier operators pinned is released again.
+            foreach (var snapshot in snapshots)
+            {
+                snapshot.Keyed?.Release();
+            }
+            throw;
         }
         return snapshots;
     }

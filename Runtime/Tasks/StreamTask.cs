@@ -149,28 +149,28 @@ internal sealed class StreamTask
         {
             return; // a source can be triggered late for a checkpoint it already took
         }
+        // Flink's order: barrier downstream first, then the synchronous snapshot, then the asynchronous part.
+        // Unaligned (periodic checkpoints only; savepoints and the final checkpoint are aligned): the barrier overtakes
+        // the buffers queued in every output subpartition; copies of those buffers become part of the snapshot.
+        byte[]? channelOutput = null;
+        if (checkpointing.Unaligned && barrier.Kind == BarrierKind.Checkpoint)
+        {
+            var overtaken = new List<byte[][][]>(_partitions.Count);
+            foreach (var partition in _partitions)
+            {
+                overtaken.Add(partition.BroadcastPriorityEvent(barrier));
+            }
+            channelOutput = ChannelState.WriteOutput(overtaken);
+        }
+        else
+        {
+            foreach (var partition in _partitions)
+            {
+                partition.BroadcastEvent(barrier);
+            }
+        }
         try
         {
-            // Flink's order: barrier downstream first, then the synchronous snapshot, then the asynchronous part.
-            // Unaligned (not for savepoints, which are always aligned): the barrier overtakes the buffers queued in
-            // every output subpartition; copies of those buffers become part of the snapshot.
-            byte[]? channelOutput = null;
-            if (checkpointing.Unaligned && barrier.Kind == BarrierKind.Checkpoint)
-            {
-                var overtaken = new List<byte[][][]>(_partitions.Count);
-                foreach (var partition in _partitions)
-                {
-                    overtaken.Add(partition.BroadcastPriorityEvent(barrier));
-                }
-                channelOutput = ChannelState.WriteOutput(overtaken);
-            }
-            else
-            {
-                foreach (var partition in _partitions)
-                {
-                    partition.BroadcastEvent(barrier);
-                }
-            }
             var snapshots = _chain.SnapshotState(barrier, checkpointing);
             if (channelOutput is not null && snapshots.Count > 0)
             {
@@ -180,8 +180,10 @@ internal sealed class StreamTask
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A failed snapshot declines the checkpoint and the task goes on, as in Flink: the coordinator decides
+            // (TolerableFailedCheckpoints) whether the job fails.
             checkpointing.Decline(barrier.CheckpointId, e);
-            throw;
+            return;
         }
         if (barrier.EndsTasks)
         {
