@@ -18,6 +18,9 @@ public sealed class OperatorStateProbe : RichFunction, IMapFunction<string, stri
 
     public ConcurrentBag<(string[] List, string[] Union, KeyValuePair<string, string>[] Broadcast)> Restored { get; } = [];
 
+    /// <summary>The checkpoint (or savepoint) id every restored subtask started from.</summary>
+    public ConcurrentBag<long> RestoredCheckpointIds { get; } = [];
+
     public string Map(string value) => value;
 
     public void InitializeState(FunctionInitializationContext context)
@@ -28,6 +31,7 @@ public sealed class OperatorStateProbe : RichFunction, IMapFunction<string, stri
         _filled = context.IsRestored;
         if (context.IsRestored)
         {
+            RestoredCheckpointIds.Add(context.RestoredCheckpointId!.Value);
             Restored.Add(([.. _list.Get()], [.. _union.Get()], [.. _broadcast.Entries().OrderBy(e => e.Key, StringComparer.Ordinal)]));
         }
     }

@@ -1,6 +1,4 @@
-using DataflowCompiler.Time;
 using DataflowCompiler.Fusion;
-using DataflowCompiler.Sinks;
 
 namespace DataflowCompiler.Runtime.Tests.Checkpointing;
 
@@ -13,18 +11,8 @@ public sealed class SavepointTests : CheckpointTestBase
     private const long Count = 3_000;
     private const long Half = 1_700;
 
-    /// <summary>Source (parallelism 1, event time = value) → keyed state and timers → operator state → 2PC file sink.</summary>
-    private static OperatorStateProbe Build(StreamEnvironment env, SourceGate gate, int parallelism, string output, int sourceParallelism = 1)
-    {
-        var probe = new OperatorStateProbe();
-        env.FromSource(new GatedSource<long>(i => i, Count, gate), WatermarkStrategy.ForMonotonousTimestamps<long>(x => x), "numbers")
-           .SetParallelism(sourceParallelism).Uid("numbers")
-           .KeyBy(x => x % 13)
-           .Process(new StatefulCounter()).SetParallelism(parallelism).Uid("counter")
-           .Map(probe).SetParallelism(parallelism).Uid("probe")
-           .SinkTo(new TransactionalFileSink<string>(output)).SetParallelism(parallelism).Uid("sink");
-        return probe;
-    }
+    private static OperatorStateProbe Build(StreamEnvironment env, SourceGate gate, int parallelism, string output) =>
+        CountingJob.Build(env, gate, Count, parallelism, output);
 
     private async Task<List<string>> Reference(int parallelism)
     {
