@@ -12,7 +12,8 @@ namespace DataflowCompiler.Runtime.Tests.Checkpointing;
 public static class CountingJob
 {
     public static OperatorStateProbe Build(StreamEnvironment env, SourceGate gate, long count, int parallelism, string output,
-        int sourceParallelism = 1, bool eventTime = true, Func<long, long>? inject = null)
+        int sourceParallelism = 1, bool eventTime = true, Func<long, long>? inject = null,
+        CheckpointRecorder? inSourceTask = null, CheckpointRecorder? inOwnTask = null)
     {
         var probe = new OperatorStateProbe();
         var source = new GatedSource<long>(i => i, count, gate);
@@ -23,6 +24,14 @@ public static class CountingJob
         if (inject is not null)
         {
             numbers = numbers.Map(inject).SetParallelism(sourceParallelism).Uid("inject");
+        }
+        if (inSourceTask is not null)
+        {
+            numbers = numbers.Map(inSourceTask).SetParallelism(sourceParallelism).Uid("recorder");
+        }
+        if (inOwnTask is not null)
+        {
+            numbers = numbers.Rebalance().Map(inOwnTask).SetParallelism(sourceParallelism).Uid("own task");
         }
         numbers.KeyBy(x => x % 13)
            .Process(new StatefulCounter()).SetParallelism(parallelism).Uid("counter")
