@@ -13,7 +13,7 @@ public static class CountingJob
 {
     public static OperatorStateProbe Build(StreamEnvironment env, SourceGate gate, long count, int parallelism, string output,
         int sourceParallelism = 1, bool eventTime = true, Func<long, long>? inject = null,
-        CheckpointRecorder? inSourceTask = null, CheckpointRecorder? inOwnTask = null)
+        CheckpointRecorder? inSourceTask = null, CheckpointRecorder? inOwnTask = null, int keys = 13)
     {
         var probe = new OperatorStateProbe();
         var source = new GatedSource<long>(i => i, count, gate);
@@ -33,7 +33,7 @@ public static class CountingJob
         {
             numbers = numbers.Rebalance().Map(inOwnTask).SetParallelism(sourceParallelism).Uid("own task");
         }
-        numbers.KeyBy(x => x % 13)
+        numbers.KeyBy(x => x % keys)
            .Process(new StatefulCounter()).SetParallelism(parallelism).Uid("counter")
            .Map(probe).SetParallelism(parallelism).Uid("probe")
            .SinkTo(new TransactionalFileSink<string>(output)).SetParallelism(parallelism).Uid("sink");
