@@ -9,6 +9,9 @@ public sealed class JobClient
 
     internal JobClient(JobMaster master) => _master = master;
 
+    /// <summary>The job master (tests reach the checkpoint coordinator through it).</summary>
+    internal JobMaster Master => _master;
+
     public Guid JobId => _master.JobId;
 
     public string JobName => _master.JobName;
@@ -20,6 +23,12 @@ public sealed class JobClient
 
     /// <summary>How many times the job restarted after a failure.</summary>
     public int Restarts => _master.Restarts;
+
+    /// <summary>
+    /// Checkpoints a recovery could not restore (a missing, truncated or corrupt file) and skipped for an older one,
+    /// each naming the checkpoint, the file and the problem. Empty while every recovery used the latest checkpoint.
+    /// </summary>
+    public IReadOnlyList<string> RecoveryProblems => _master.RecoveryProblems;
 
     /// <summary>
     /// Takes a savepoint of the running job into a new <c>savepoint-…</c> directory under <paramref name="directory"/>

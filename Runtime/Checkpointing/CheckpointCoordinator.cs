@@ -21,6 +21,9 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private readonly object _lock = new();
     private readonly SortedDictionary<long, PendingCheckpoint> _pending = new();
     private readonly HashSet<int> _sourcesAtEnd = new();
+    // Aborted checkpoints whose files a task may still be writing (its barrier came late); see DiscardLate.
+    private readonly SortedDictionary<long, CheckpointBarrier> _aborted = new();
+    private const int AbortedRemembered = 64;
     private IReadOnlyList<StreamTask> _tasks = [];
     private ITimer? _timer;
     private long _nextId;
@@ -79,12 +82,16 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             _stopped = true;
             aborted = _pending.Values.ToList();
             _pending.Clear();
+            foreach (var pending in aborted)
+            {
+                RememberAborted(pending.Barrier);
+            }
         }
         _timer?.Dispose();
         foreach (var pending in aborted)
         {
             pending.Timeout?.Dispose();
-            Discard(pending);
+            Discard(pending.Barrier);
             pending.Result.TrySetException(new CheckpointException($"checkpoint {pending.Barrier.CheckpointId} was aborted: the job attempt ended."));
         }
     }
@@ -180,7 +187,9 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         {
             if (!_pending.TryGetValue(checkpointId, out var pending) || !pending.Waiting.Remove(taskIndex))
             {
-                return; // aborted meanwhile, or a duplicate
+                // A duplicate, or aborted meanwhile: then the files the task just wrote belong to no checkpoint.
+                DiscardLate(checkpointId);
+                return;
             }
             pending.States.AddRange(states);
             if (pending.Waiting.Count == 0)
@@ -196,7 +205,36 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
     }
 
-    public void Decline(int taskIndex, long checkpointId, Exception reason) => Abort(checkpointId, reason);
+    public void Decline(int taskIndex, long checkpointId, Exception reason)
+    {
+        Abort(checkpointId, reason);
+        lock (_lock)
+        {
+            DiscardLate(checkpointId); // a task that declines late may have written part of its state
+        }
+    }
+
+    /// <summary>
+    /// Deletes the files of an aborted checkpoint again: a task that had not reached its barrier when the checkpoint
+    /// was aborted (timeout, decline elsewhere) still snapshots when the barrier arrives and writes its part after the
+    /// first cleanup. Called under the lock.
+    /// </summary>
+    private void DiscardLate(long checkpointId)
+    {
+        if (_aborted.TryGetValue(checkpointId, out var barrier))
+        {
+            Discard(barrier);
+        }
+    }
+
+    private void RememberAborted(CheckpointBarrier barrier)
+    {
+        _aborted[barrier.CheckpointId] = barrier;
+        if (_aborted.Count > AbortedRemembered)
+        {
+            _aborted.Remove(_aborted.Keys.First());
+        }
+    }
 
     public void ReportEndOfInput(int taskIndex)
     {
@@ -291,7 +329,11 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private void Failed(PendingCheckpoint pending, Exception reason)
     {
         var barrier = pending.Barrier;
-        Discard(pending);
+        lock (_lock)
+        {
+            RememberAborted(barrier);
+        }
+        Discard(barrier);
         bool failJob = false;
         bool retryFinal = false;
         lock (_lock)
@@ -326,20 +368,20 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         }
     }
 
-    private void Discard(PendingCheckpoint pending)
+    private void Discard(CheckpointBarrier barrier)
     {
         try
         {
-            if (pending.Barrier.IsSavepoint)
+            if (barrier.IsSavepoint)
             {
-                if (Directory.Exists(pending.Barrier.TargetDirectory))
+                if (Directory.Exists(barrier.TargetDirectory))
                 {
-                    Directory.Delete(pending.Barrier.TargetDirectory, recursive: true);
+                    Directory.Delete(barrier.TargetDirectory, recursive: true);
                 }
             }
             else
             {
-                _store.DiscardPending(pending.Barrier.CheckpointId);
+                _store.DiscardPending(barrier.CheckpointId);
             }
         }
         catch (IOException)

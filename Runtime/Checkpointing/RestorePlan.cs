@@ -8,7 +8,8 @@ namespace DataflowCompiler.Checkpointing;
 /// Maps the operators of a checkpoint or savepoint onto the operators of the job about to start (by operator id:
 /// the uid, or the generated id) and hands every new subtask what it restores: the keyed-state chains of the old
 /// subtasks whose key groups overlap its own (rescaling), and the sections of every old subtask. State of an
-/// operator the job no longer has fails the start, unless the user allows dropping it.
+/// operator the job no longer has fails the start, unless the user allows dropping it; so do a keyed operator whose max
+/// parallelism changed and a source whose parallelism changed.
 /// </summary>
 internal sealed class RestorePlan
 {
@@ -40,6 +41,15 @@ internal sealed class RestorePlan
                     $"operator {node.Description} had max parallelism {old.MaxParallelism} in '{directory}' and now has {node.ResolvedMaxParallelism}; " +
                     "keyed state is split into max-parallelism key groups, so it restores only with the same max parallelism. Set SetMaxParallelism to " +
                     $"{old.MaxParallelism}.");
+            }
+            // Checked here rather than when the source opens its reader: a task failure would restart the job, and every
+            // restart would fail the same way.
+            if (node.IsSource && _operators.TryGetValue(id, out old) && old.Parallelism != node.ResolvedParallelism && HasState(old))
+            {
+                throw new CheckpointException(
+                    $"source {node.Description} ran with parallelism {old.Parallelism} in '{directory}' and now has {node.ResolvedParallelism}; " +
+                    "a source's read positions belong to its subtasks, so a source restores only at the parallelism it was snapshotted with. " +
+                    $"Set its parallelism to {old.Parallelism}.");
             }
         }
     }

@@ -34,6 +34,8 @@ internal sealed class JobMaster
     private readonly CompletedCheckpointStore _store;
     private readonly IRestartBackoff _restartBackoff;
     private int _status = (int)JobStatus.Created;
+    private readonly List<string> _recoveryProblems = new();
+    private readonly HashSet<string> _unusableCheckpoints = new(StringComparer.Ordinal);
     private Attempt? _attempt;
     private long _nextCheckpointId = 1;
 
@@ -60,6 +62,21 @@ internal sealed class JobMaster
 
     /// <summary>How many times the job restarted after a failure.</summary>
     public int Restarts { get; private set; }
+
+    /// <summary>
+    /// Checkpoints recovery could not use, each naming the checkpoint, the file and the problem (also written to
+    /// <see cref="Trace"/>).
+    /// </summary>
+    public IReadOnlyList<string> RecoveryProblems
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _recoveryProblems.ToArray();
+            }
+        }
+    }
 
     /// <summary>The checkpoint coordinator of the current attempt (tests trigger checkpoints through it).</summary>
     internal CheckpointCoordinator? Coordinator => _attempt?.Coordinator;
@@ -114,12 +131,20 @@ internal sealed class JobMaster
     private async Task RunAsync(CheckpointMetadata? restore, string? restoreDirectory)
     {
         var initialRestore = (restore, restoreDirectory);
+        bool fromStore = false;
         while (true)
         {
             Attempt attempt;
             try
             {
                 attempt = Deploy(restore, restoreDirectory);
+            }
+            catch (Exception e) when (fromStore && FindCorruption(e) is { } corruption)
+            {
+                // The plan reads operator state while deploying: a corrupt file there rules the checkpoint out too.
+                MarkUnusable(restore!, restoreDirectory!, corruption);
+                (restore, restoreDirectory, fromStore) = LatestCheckpoint(initialRestore);
+                continue;
             }
             catch (Exception e)
             {
@@ -152,6 +177,11 @@ internal sealed class JobMaster
                 return;
             }
             var failure = attempt.Failure ?? (null!, new InvalidOperationException("the attempt was cancelled without a cause."));
+            if (fromStore && FindCorruption(failure.Error) is { } corrupted)
+            {
+                // Block checksums are checked while the tasks restore: the next attempt must not pick this checkpoint again.
+                MarkUnusable(restore!, restoreDirectory!, corrupted);
+            }
             if (!_restartBackoff.CanRestart(_configuration.TimeProvider.GetUtcNow(), out var delay))
             {
                 Fail(failure);
@@ -169,20 +199,59 @@ internal sealed class JobMaster
                 _completion.SetCanceled();
                 return;
             }
-            var problems = new List<string>();
-            if (_store.TryLoadLatest(out var latest, out var latestDirectory, problems))
+            (restore, restoreDirectory, fromStore) = LatestCheckpoint(initialRestore);
+        }
+    }
+
+    /// <summary>The newest usable retained checkpoint, or what the job started from; reports the checkpoints skipped.</summary>
+    private (CheckpointMetadata? Restore, string? Directory, bool FromStore) LatestCheckpoint((CheckpointMetadata?, string?) initial)
+    {
+        var problems = new List<string>();
+        HashSet<string> skip;
+        lock (_lock)
+        {
+            skip = [.. _unusableCheckpoints];
+        }
+        bool found = _store.TryLoadLatest(out var latest, out var latestDirectory, problems, skip);
+        foreach (var problem in problems)
+        {
+            ReportRecoveryProblem(problem);
+        }
+        return found ? (latest, latestDirectory, true) : (initial.Item1, initial.Item2, false);
+    }
+
+    private void MarkUnusable(CheckpointMetadata checkpoint, string directory, CheckpointCorruptedException corruption)
+    {
+        lock (_lock)
+        {
+            _unusableCheckpoints.Add(Path.GetFullPath(directory));
+        }
+        ReportRecoveryProblem($"Checkpoint {checkpoint.CheckpointId} in '{directory}' cannot be restored: {corruption.Message}");
+    }
+
+    private void ReportRecoveryProblem(string problem)
+    {
+        lock (_lock)
+        {
+            _recoveryProblems.Add(problem);
+        }
+        Trace.WriteLine($"Job '{JobName}': skipped a checkpoint during recovery: {problem}");
+    }
+
+    private static CheckpointCorruptedException? FindCorruption(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is CheckpointCorruptedException corrupted)
             {
-                (restore, restoreDirectory) = (latest!, latestDirectory!);
+                return corrupted;
             }
-            else
+            if (e is AggregateException aggregate)
             {
-                (restore, restoreDirectory) = initialRestore;
-            }
-            foreach (var problem in problems)
-            {
-                System.Diagnostics.Trace.WriteLine($"Job '{JobName}': skipped a checkpoint during recovery: {problem}");
+                return aggregate.InnerExceptions.Select(FindCorruption).FirstOrDefault(c => c is not null);
             }
         }
+        return null;
     }
 
     private void Finish(Attempt attempt)

@@ -161,13 +161,16 @@ internal sealed class CompletedCheckpointStore
     /// <summary>
     /// Finds the newest completed checkpoint on disk whose metadata reads and whose files are all present with their
     /// recorded sizes. Each newer checkpoint that fails is reported in <paramref name="problems"/> with its path, and
-    /// the one before it is tried. Returns false when none is usable.
+    /// the one before it is tried. Returns false when none is usable. Checkpoints in <paramref name="skip"/> (full
+    /// directory paths; found corrupted by an earlier restore) are passed over silently.
     /// </summary>
-    public bool TryLoadLatest(out CheckpointMetadata? metadata, out string? directory, List<string> problems)
+    public bool TryLoadLatest(out CheckpointMetadata? metadata, out string? directory, List<string> problems, IReadOnlySet<string>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(problems);
         foreach ((long id, string candidate) in _storage.FindCompletedCheckpoints())
         {
+            if (skip is not null && skip.Contains(Path.GetFullPath(candidate)))
+                continue;
             try
             {
                 CheckpointMetadata read = CheckpointStorage.ReadMetadata(candidate);
