@@ -195,7 +195,7 @@ internal sealed class StreamTask
     /// <summary>Queues the output buffers an unaligned checkpoint stored ahead of anything the task emits now.</summary>
     private void RestoreOutputChannelState()
     {
-        if (_channelRestore?.Sections[_checkpointing!.Subtask].GetValueOrDefault(ChannelState.OutputSection) is not { } bytes)
+        if (ChannelSection(ChannelState.OutputSection) is not { } bytes)
         {
             return;
         }
@@ -216,7 +216,7 @@ internal sealed class StreamTask
     /// <summary>Processes the in-flight input an unaligned checkpoint stored before the task reads its channels.</summary>
     private void RestoreInputChannelState()
     {
-        if (_channelRestore?.Sections[_checkpointing!.Subtask].GetValueOrDefault(ChannelState.InputSection) is not { } bytes)
+        if (ChannelSection(ChannelState.InputSection) is not { } bytes)
         {
             return;
         }
@@ -231,6 +231,13 @@ internal sealed class StreamTask
             }
         }
     }
+
+    // The restore plan allows channel state only at the parallelism it was taken with; at another parallelism an
+    // (aligned) savepoint may have fewer subtasks than this task's index.
+    private byte[]? ChannelSection(string name) =>
+        _channelRestore is { } restore && _checkpointing!.Subtask < restore.Sections.Count
+            ? restore.Sections[_checkpointing.Subtask].GetValueOrDefault(name)
+            : null;
 
     private void CheckChannelLayout(bool matches)
     {
