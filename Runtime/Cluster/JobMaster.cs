@@ -38,6 +38,7 @@ internal sealed class JobMaster
     private readonly HashSet<string> _unusableCheckpoints = new(StringComparer.Ordinal);
     private Attempt? _attempt;
     private long _nextCheckpointId = 1;
+    private int _completedCheckpoints; // checkpoints and savepoints completed (and committed) in every attempt so far
 
     public JobMaster(JobGraph jobGraph, StreamConfiguration configuration, SerializerRegistry serializers, TaskManager taskManager)
     {
@@ -164,6 +165,7 @@ internal sealed class JobMaster
             attempt.Run();
             await attempt.Ended.ConfigureAwait(false);
             _nextCheckpointId = Math.Max(attempt.Coordinator.NextCheckpointId, _store.HighestCheckpointId + 1);
+            _completedCheckpoints += attempt.Coordinator.CompletedCount;
 
             if (attempt.Failure is null && !attempt.Cancellation.IsCancellationRequested)
             {
@@ -200,6 +202,15 @@ internal sealed class JobMaster
                 return;
             }
             (restore, restoreDirectory, fromStore) = LatestCheckpoint(initialRestore);
+            if (!fromStore && _completedCheckpoints > 0)
+            {
+                // Checkpoints completed, so sinks may have committed their output: starting over would repeat it.
+                Fail((null, new CheckpointException(
+                    $"no retained checkpoint of job '{JobName}' in '{_storage.Root}' can be restored ({string.Join("; ", RecoveryProblems)}), " +
+                    "and restarting from the beginning would repeat output that completed checkpoints already committed. " +
+                    "Restore from a savepoint or an older checkpoint directory with SavepointRestoreSettings.", failure.Error)));
+                return;
+            }
         }
     }
 
