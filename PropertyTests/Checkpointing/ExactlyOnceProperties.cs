@@ -143,9 +143,10 @@ public sealed class ExactlyOnceProperties
     }
 
     /// <summary>What a run committed, how often it restarted, and which faults fired.</summary>
-    public sealed record Run(IReadOnlyList<Result> Committed, int Restarts, int Fired, string FiredFaults);
+    /// <param name="Orphans">Checkpoint directories without metadata (failed checkpoints) found right after the job finished.</param>
+    public sealed record Run(IReadOnlyList<Result> Committed, int Restarts, int Fired, string FiredFaults, IReadOnlyList<string> Orphans);
 
-    private static Run Execute(Scenario scenario)
+    internal static Run Execute(Scenario scenario)
     {
         string directory = Path.Combine(Path.GetTempPath(), "dfc-eoprops-" + Guid.NewGuid().ToString("N"));
         try
@@ -192,6 +193,10 @@ public sealed class ExactlyOnceProperties
             {
                 throw new XunitException($"{scenario}: the job did not finish after {client.Restarts} restarts ({Faults.Fired} faults fired: {Faults.FiredDescription}): {e}");
             }
+            string checkpoints = Path.Combine(directory, "checkpoints");
+            var orphans = Directory.Exists(checkpoints)
+                ? Directory.GetDirectories(checkpoints, "chk-*", SearchOption.AllDirectories).Where(d => !File.Exists(Path.Combine(d, "_metadata"))).Select(Path.GetFileName).ToList()
+                : [];
             if (client.Status != JobStatus.Finished)
             {
                 throw new XunitException($"{scenario}: the job ended {client.Status}");
@@ -202,13 +207,29 @@ public sealed class ExactlyOnceProperties
                 throw new XunitException($"{scenario}: not every chain ran fused:\n{string.Join("\n", log)}");
             }
             var committed = scenario.FileSink ? TransactionalFileSink<Result>.ReadCommitted(output).Select(Result.Parse).ToList() : store.Committed;
-            return new Run(committed, client.Restarts, Faults.Fired, Faults.FiredDescription);
+            return new Run(committed, client.Restarts, Faults.Fired, Faults.FiredDescription, orphans!);
         }
         finally
         {
-            if (Directory.Exists(directory))
+            DeleteDirectory(directory);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a run's directory. The runtime may still discard an aborted checkpoint's files just after the job
+    /// completed (reported: <see cref="CheckpointStorageProperties"/>), so a file vanishing under the enumeration is retried.
+    /// </summary>
+    internal static void DeleteDirectory(string directory)
+    {
+        for (int attempt = 1; Directory.Exists(directory); attempt++)
+        {
+            try
             {
                 Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                // Something vanished or appeared during the enumeration; enumerate again.
             }
         }
     }
