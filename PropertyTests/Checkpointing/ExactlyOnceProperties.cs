@@ -21,7 +21,7 @@ namespace DataflowCompiler.PropertyTests.Checkpointing;
 /// </remarks>
 public sealed class ExactlyOnceProperties
 {
-    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("EXACTLY_ONCE_CASES"), out int n) ? n : 24;
+    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("EXACTLY_ONCE_CASES"), out int n) ? n : 80;
 
     private static readonly Gen<Fault> FaultGen =
         from kind in Gen.Elements(FaultKind.Record, FaultKind.Snapshot, FaultKind.Restore, FaultKind.Commit)
@@ -84,22 +84,25 @@ public sealed class ExactlyOnceProperties
     }
 
     private static int _firedInProperty;
+    private static int _restoredInProperty;
 
     [Fact]
     public void Exactly_once_the_committed_output_equals_the_failure_free_output_despite_faults()
     {
         _firedInProperty = 0;
+        _restoredInProperty = 0;
         Prop.ForAll(Scenarios(atLeastOnce: false), Check).Check(Config.QuickThrowOnFailure.WithMaxTest(Cases));
         // A property whose faults never fire proves nothing.
-        Assert.True(_firedInProperty > 0, "no fault fired in any case");
+        Assert.True(_firedInProperty > 0 && _restoredInProperty > 0, $"{_firedInProperty} faults fired and {_restoredInProperty} restores from a checkpoint happened in all cases");
     }
 
     [Fact]
     public void At_least_once_nothing_of_the_failure_free_output_is_lost_despite_faults()
     {
         _firedInProperty = 0;
+        _restoredInProperty = 0;
         Prop.ForAll(Scenarios(atLeastOnce: true), Check).Check(Config.QuickThrowOnFailure.WithMaxTest(Math.Max(1, Cases / 3)));
-        Assert.True(_firedInProperty > 0, "no fault fired in any case");
+        Assert.True(_firedInProperty > 0 && _restoredInProperty > 0, $"{_firedInProperty} faults fired and {_restoredInProperty} restores from a checkpoint happened in all cases");
     }
 
     /// <summary>Every kind of fault fires in every job (on the store sink, whose commits can fail), and the output stays exact.</summary>
@@ -121,6 +124,10 @@ public sealed class ExactlyOnceProperties
     {
         var expected = ExactlyOnceModel.Expected(scenario);
         var failureFree = Execute(scenario.WithoutFaults());
+        if (failureFree.Restarts != 0)
+        {
+            throw new XunitException($"{scenario}: the failure-free run restarted {failureFree.Restarts} times");
+        }
         Compare(scenario, "the failure-free run against the model", expected, failureFree.Committed, exact: true);
         var run = Execute(scenario);
         Compare(scenario, "the run with faults against the failure-free run", failureFree.Committed, run.Committed, exact: !scenario.AtLeastOnce);
@@ -128,7 +135,8 @@ public sealed class ExactlyOnceProperties
         {
             Compare(scenario, "the run with faults against the model", expected, run.Committed, exact: true);
         }
-        if (run.Restarts < run.Fired)
+        // At most one fault fires per attempt (Faults), so every fault that fired costs exactly one restart, and nothing else may fail.
+        if (run.Restarts != run.Fired)
         {
             throw new XunitException($"{scenario}: {run.Fired} faults fired ({run.FiredFaults}) but the job restarted {run.Restarts} times");
         }
@@ -139,12 +147,14 @@ public sealed class ExactlyOnceProperties
     {
         var run = Replay(scenario);
         Interlocked.Add(ref _firedInProperty, run.Fired);
+        Interlocked.Add(ref _restoredInProperty, run.Restores);
         return true;
     }
 
     /// <summary>What a run committed, how often it restarted, and which faults fired.</summary>
     /// <param name="Orphans">Checkpoint directories without metadata (failed checkpoints) found right after the job finished.</param>
-    public sealed record Run(IReadOnlyList<Result> Committed, int Restarts, int Fired, string FiredFaults, IReadOnlyList<string> Orphans);
+    /// <param name="Restores">How many subtask attempts started from a checkpoint (of the fault-injecting function).</param>
+    public sealed record Run(IReadOnlyList<Result> Committed, int Restarts, int Fired, string FiredFaults, int Restores, IReadOnlyList<string> Orphans);
 
     internal static Run Execute(Scenario scenario)
     {
@@ -201,13 +211,17 @@ public sealed class ExactlyOnceProperties
             {
                 throw new XunitException($"{scenario}: the job ended {client.Status}");
             }
+            if (store.Violations.Count > 0)
+            {
+                throw new XunitException($"{scenario}: the sink broke the two-phase-commit protocol: {string.Join("; ", store.Violations)}");
+            }
             if (scenario.Fused && scenario.Job is EoJob.MapFilterReduce or EoJob.KeyBySumMap
                 && (log.Count == 0 || !log.All(l => l.Contains("runs fused", StringComparison.Ordinal))))
             {
                 throw new XunitException($"{scenario}: not every chain ran fused:\n{string.Join("\n", log)}");
             }
             var committed = scenario.FileSink ? TransactionalFileSink<Result>.ReadCommitted(output).Select(Result.Parse).ToList() : store.Committed;
-            return new Run(committed, client.Restarts, Faults.Fired, Faults.FiredDescription, orphans!);
+            return new Run(committed, client.Restarts, Faults.Fired, Faults.FiredDescription, Faults.Restores, orphans!);
         }
         finally
         {

@@ -18,6 +18,7 @@ public static class Faults
     private static int _lastFiringAttempt = -1;
     private static long _records;
     private static long _commits;
+    private static int _restores;
     private static Func<int>? _attempt;
 
     /// <summary>A record in this many makes the function sleep 1 ms, so that checkpoints (every 10 ms) happen mid-run.</summary>
@@ -34,6 +35,9 @@ public static class Faults
             }
         }
     }
+
+    /// <summary>How many subtask attempts of <see cref="FaultyMap"/> started from a checkpoint since <see cref="Install"/>.</summary>
+    public static int Restores => Volatile.Read(ref _restores);
 
     /// <summary>The faults that fired, for messages.</summary>
     public static string FiredDescription
@@ -57,6 +61,7 @@ public static class Faults
             _lastFiringAttempt = -1;
             _records = 0;
             _commits = 0;
+            _restores = 0;
             _attempt = null;
         }
     }
@@ -86,6 +91,7 @@ public static class Faults
     {
         if (restored)
         {
+            Interlocked.Increment(ref _restores);
             Fire(FaultKind.Restore, _ => true, "restore");
         }
     }

@@ -12,7 +12,23 @@ public sealed class TransactionalStore
     private readonly Dictionary<long, (int Subtask, List<Result> Records)> _prepared = [];
     private readonly HashSet<long> _committedIds = [];
     private readonly List<Result> _committed = [];
+    private readonly List<string> _violations = [];
     private long _nextId;
+
+    /// <summary>
+    /// Calls the two-phase-commit protocol forbids (a commit of an aborted transaction, an abort of a committed one, a
+    /// write after prepare...). Each also throws, which fails the job; a restart could hide that, so the property checks this list.
+    /// </summary>
+    public IReadOnlyList<string> Violations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _violations];
+            }
+        }
+    }
 
     /// <summary>The committed records in commit order.</summary>
     public IReadOnlyList<Result> Committed
@@ -54,7 +70,7 @@ public sealed class TransactionalStore
         {
             if (!_open.TryGetValue(id, out var transaction))
             {
-                throw new InvalidOperationException($"Write into transaction {id}, which is not open.");
+                throw Violation($"Write into transaction {id}, which is not open.");
             }
             transaction.Records.Add(record);
         }
@@ -66,7 +82,7 @@ public sealed class TransactionalStore
         {
             if (!_open.Remove(id, out var transaction))
             {
-                throw new InvalidOperationException($"Prepare of transaction {id}, which is not open.");
+                throw Violation($"Prepare of transaction {id}, which is not open.");
             }
             _prepared[id] = transaction;
         }
@@ -83,7 +99,7 @@ public sealed class TransactionalStore
             }
             if (!_prepared.Remove(id, out var transaction))
             {
-                throw new InvalidOperationException($"Commit of transaction {id}, which is not prepared (aborted or never prepared).");
+                throw Violation($"Commit of transaction {id}, which is not prepared (aborted or never prepared).");
             }
             _committed.AddRange(transaction.Records);
             _committedIds.Add(id);
@@ -96,7 +112,7 @@ public sealed class TransactionalStore
         {
             if (_committedIds.Contains(id))
             {
-                throw new InvalidOperationException($"Abort of transaction {id}, which is committed.");
+                throw Violation($"Abort of transaction {id}, which is committed.");
             }
             _open.Remove(id);
             _prepared.Remove(id);
@@ -117,5 +133,11 @@ public sealed class TransactionalStore
                 _prepared.Remove(id);
             }
         }
+    }
+
+    private InvalidOperationException Violation(string message)
+    {
+        _violations.Add(message);
+        return new InvalidOperationException(message);
     }
 }
