@@ -1,6 +1,8 @@
 namespace DataflowCompiler.PropertyTests.Checkpointing;
 
 /// <summary>What the checkpoint directory looks like once a job with failed checkpoints finished.</summary>
+// The runs share the static fault schedule, inputs and sink: one collection, so xunit never runs two at once.
+[Collection(nameof(ExactlyOnceProperties))]
 public sealed class CheckpointStorageProperties
 {
     /// <summary>

@@ -19,6 +19,8 @@ namespace DataflowCompiler.PropertyTests.Checkpointing;
 /// A failure prints the smallest scenario FsCheck shrank to (as C# for <see cref="Replay"/>) and FsCheck's seed.
 /// <c>EXACTLY_ONCE_CASES</c> sets the number of exactly-once cases (at-least-once runs a third as many).
 /// </remarks>
+// The runs share the static fault schedule, inputs and sink: one collection, so xunit never runs two at once.
+[Collection(nameof(ExactlyOnceProperties))]
 public sealed class ExactlyOnceProperties
 {
     private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("EXACTLY_ONCE_CASES"), out int n) ? n : 80;
