@@ -19,6 +19,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private readonly TimeProvider _time;
     private readonly Action<Exception> _failJob;
     private readonly object _lock = new();
+    private readonly object _triggerOrder = new(); // ids are posted to the sources in the order they were given
     private readonly SortedDictionary<long, PendingCheckpoint> _pending = new();
     private readonly HashSet<int> _sourcesAtEnd = new();
     // Aborted checkpoints whose files a task may still be writing (its barrier came late); see DiscardLate.
@@ -28,6 +29,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     private ITimer? _timer;
     private long _nextId;
     private long _lastCompletedAt = long.MinValue;
+    private long _lastCompletedId = long.MinValue;
     private int _consecutiveFailures;
     private bool _finalTriggered;
     private bool _stopped;
@@ -139,6 +141,16 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
     }
 
     private PendingCheckpoint? Trigger(BarrierKind kind, string? target, bool force)
+    {
+        // Two triggers may race (the periodic timer and the final checkpoint at the end of input): without this, the
+        // older id could reach a source after the newer one, and the older checkpoint could then never complete.
+        lock (_triggerOrder)
+        {
+            return TriggerInOrder(kind, target, force);
+        }
+    }
+
+    private PendingCheckpoint? TriggerInOrder(BarrierKind kind, string? target, bool force)
     {
         PendingCheckpoint pending;
         lock (_lock)
@@ -299,11 +311,28 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             Failed(pending, new CheckpointException($"checkpoint {barrier.CheckpointId} could not be completed: {e.Message}", e));
             return;
         }
+        List<PendingCheckpoint> subsumed = [];
         lock (_lock)
         {
             _lastCompletedAt = _time.GetTimestamp();
             _consecutiveFailures = 0;
             CompletedCount++;
+            if (!barrier.IsSavepoint)
+            {
+                // Older checkpoints still in progress are subsumed (Flink: CHECKPOINT_SUBSUMED): recovery never needs them,
+                // and a task that exits after this (final) checkpoint must not turn them into failures.
+                _lastCompletedId = Math.Max(_lastCompletedId, barrier.CheckpointId);
+                subsumed = _pending.Values.Where(p => p.Barrier.Kind == BarrierKind.Checkpoint && p.Barrier.CheckpointId < barrier.CheckpointId).ToList();
+                foreach (var old in subsumed)
+                {
+                    _pending.Remove(old.Barrier.CheckpointId);
+                }
+            }
+        }
+        foreach (var old in subsumed)
+        {
+            old.Timeout?.Dispose();
+            Failed(old, new CheckpointException($"checkpoint {old.Barrier.CheckpointId} was subsumed by checkpoint {barrier.CheckpointId}."));
         }
         foreach (var task in _tasks)
         {
@@ -340,7 +369,8 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         {
             if (!_stopped)
             {
-                if (barrier.Kind == BarrierKind.Checkpoint || barrier.Kind == BarrierKind.Final)
+                // A checkpoint older than a completed one is subsumed, not failed: it does not count towards the tolerated failures.
+                if ((barrier.Kind == BarrierKind.Checkpoint || barrier.Kind == BarrierKind.Final) && barrier.CheckpointId > _lastCompletedId)
                 {
                     _consecutiveFailures++;
                     failJob = _consecutiveFailures > _options.TolerableFailedCheckpoints;
