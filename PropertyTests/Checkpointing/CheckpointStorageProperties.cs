@@ -6,13 +6,11 @@ namespace DataflowCompiler.PropertyTests.Checkpointing;
 public sealed class CheckpointStorageProperties
 {
     /// <summary>
-    /// KNOWN RUNTIME BUG (reported, not fixed here): a failed or aborted checkpoint's <c>chk-N</c> directory is discarded
-    /// while the asynchronous snapshot phase of tasks that had not acknowledged it yet may still run; such a writer
-    /// recreates <c>chk-N</c> and its files afterwards, and nothing deletes them (the store only cleans up when it
-    /// starts). Likewise the coordinator's abort of checkpoints stranded by ending tasks runs in task-completion
-    /// continuations that the attempt does not wait for, so files change after <see cref="JobClient.Completion"/>.
-    /// docs/checkpoints.md promises that <c>DiscardPending</c> removes the directory of every failed checkpoint.
-    /// The race does not happen in every run, so the fact runs declined checkpoints until it sees it (or 30 times).
+    /// A failed or aborted checkpoint's <c>chk-N</c> directory is discarded while the asynchronous snapshot phase of
+    /// tasks that had not acknowledged it may still run. Such a writer used to recreate <c>chk-N</c> afterwards; now a
+    /// late acknowledgement deletes what it wrote, and an ending attempt waits for its writers before it cleans up
+    /// (docs/checkpoints.md: every failed checkpoint's directory is removed). The race does not happen in every run,
+    /// so the fact runs declined checkpoints 30 times.
     /// </summary>
     [Fact]
     public void No_directory_of_a_failed_checkpoint_is_left_when_the_job_finishes()

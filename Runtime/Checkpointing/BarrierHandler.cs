@@ -250,6 +250,9 @@ internal sealed class UnalignedBarrierHandler(IChannelReader[] readers, Action<C
         }
     }
 
+    /// <summary>The task ends: a recording in progress will never complete.</summary>
+    public void AbortRecording() => Abort(_current);
+
     public override void Abort(long checkpointId)
     {
         if (_state is { } state && checkpointId == _current)

@@ -17,6 +17,7 @@ internal sealed class TaskCheckpointing
     private readonly object _lock = new();
     private readonly Dictionary<long, Dictionary<string, IReadOnlyList<StateFileHandle>>> _written = new();
     private Dictionary<string, IReadOnlyList<StateFileHandle>> _confirmed = new();
+    private readonly List<Task> _asyncParts = new();
 
     public TaskCheckpointing(int taskIndex, string taskName, int subtask, ICheckpointAcknowledger coordinator, CheckpointStorage storage,
         CheckpointingOptions options, IReadOnlyDictionary<string, OperatorIdentity> operators)
@@ -55,7 +56,7 @@ internal sealed class TaskCheckpointing
         LastTriggered = barrier.CheckpointId;
         var bases = snapshots.ToDictionary(s => s.OperatorId, s => s.Keyed is { IsIncremental: true } && _confirmed.TryGetValue(s.OperatorId, out var chain)
             ? chain : (IReadOnlyList<StateFileHandle>)Array.Empty<StateFileHandle>());
-        _ = Task.Run(async () =>
+        var asyncPart = Task.Run(async () =>
         {
             try
             {
@@ -80,6 +81,20 @@ internal sealed class TaskCheckpointing
                 }
             }
         });
+        lock (_lock)
+        {
+            _asyncParts.RemoveAll(static t => t.IsCompleted);
+            _asyncParts.Add(asyncPart);
+        }
+    }
+
+    /// <summary>Completes when every asynchronous part started so far has written (or given up): an ending attempt waits for it.</summary>
+    public Task AsyncPartsDone()
+    {
+        lock (_lock)
+        {
+            return Task.WhenAll(_asyncParts);
+        }
     }
 
     public void Decline(long checkpointId, Exception reason) => _coordinator.Decline(TaskIndex, checkpointId,

@@ -412,8 +412,17 @@ internal sealed class JobMaster
             {
                 task.Start();
             }
-            Task.WhenAll(Tasks.Select(t => t.Completion)).ContinueWith(_ =>
+            Task.WhenAll(Tasks.Select(t => t.Completion)).ContinueWith(async _ =>
             {
+                // Snapshot writers still running would write into checkpoint directories after the attempt cleaned them up.
+                try
+                {
+                    await Task.WhenAll(Tasks.Select(t => t.AsyncSnapshotsDone)).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // A failed or stuck writer was already reported as a declined checkpoint; go on ending the attempt.
+                }
                 Coordinator.Stop();
                 ReleaseAll();
                 // The per-task continuations may not have run yet; the task completions are the truth.
@@ -423,7 +432,7 @@ internal sealed class JobMaster
                     OnFailure(failed, exception.InnerExceptions.Count == 1 ? exception.InnerException! : exception);
                 }
                 _ended.SetResult();
-            }, TaskScheduler.Default);
+            }, TaskScheduler.Default).Unwrap();
         }
 
         private void OnFailure(StreamTask? task, Exception error)

@@ -100,6 +100,9 @@ internal sealed class StreamTask
 
     public bool IsSource => _gate is null;
 
+    /// <summary>Completes when the asynchronous parts of this task's snapshots are done writing.</summary>
+    public Task AsyncSnapshotsDone => _checkpointing?.AsyncPartsDone() ?? Task.CompletedTask;
+
     /// <summary>Completes when the thread ends: successfully, faulted with the task's failure, or cancelled.</summary>
     public Task Completion => _completion.Task;
 
@@ -282,6 +285,8 @@ internal sealed class StreamTask
         }
         finally
         {
+            // An unaligned checkpoint still collecting in-flight data will not get it any more.
+            _unaligned?.AbortRecording();
             _chain.Time.ProcessingTime.Quiesce();
             flusher?.Dispose();
             var closeErrors = _chain.Close();
