@@ -370,7 +370,9 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
             if (!_stopped)
             {
                 // A checkpoint older than a completed one is subsumed, not failed: it does not count towards the tolerated failures.
-                if ((barrier.Kind == BarrierKind.Checkpoint || barrier.Kind == BarrierKind.Final) && barrier.CheckpointId > _lastCompletedId)
+                // So is one a task gave up for a newer checkpoint's barrier (Flink: CHECKPOINT_DECLINED_SUBSUMED).
+                if ((barrier.Kind == BarrierKind.Checkpoint || barrier.Kind == BarrierKind.Final) && barrier.CheckpointId > _lastCompletedId
+                    && reason is not CheckpointSubsumedException)
                 {
                     _consecutiveFailures++;
                     failJob = _consecutiveFailures > _options.TolerableFailedCheckpoints;
@@ -386,7 +388,7 @@ internal sealed class CheckpointCoordinator : ICheckpointAcknowledger, IDisposab
         {
             task.NotifyCheckpointAborted(barrier.CheckpointId);
         }
-        pending.Result.TrySetException(reason);
+        pending.Result.TrySetException(reason as CheckpointException ?? new CheckpointException(reason.Message, reason));
         if (failJob)
         {
             _failJob(new CheckpointException(

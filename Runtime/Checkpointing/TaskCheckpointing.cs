@@ -97,8 +97,9 @@ internal sealed class TaskCheckpointing
         }
     }
 
-    public void Decline(long checkpointId, Exception reason) => _coordinator.Decline(TaskIndex, checkpointId,
-        new CheckpointException($"task '{TaskName}' could not complete checkpoint {checkpointId}: {reason.Message}", reason));
+    public void Decline(long checkpointId, Exception reason) => _coordinator.Decline(TaskIndex, checkpointId, reason is CheckpointSubsumedException
+        ? reason
+        : new CheckpointException($"task '{TaskName}' could not complete checkpoint {checkpointId}: {reason.Message}", reason));
 
     /// <summary>The coordinator may trigger the final checkpoint once every source reported this.</summary>
     public void ReportEndOfInput() => _coordinator.ReportEndOfInput(TaskIndex);

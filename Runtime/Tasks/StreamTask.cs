@@ -253,7 +253,7 @@ internal sealed class StreamTask
     }
 
     private void AbortAlignedCheckpoint(long checkpointId) => _checkpointing!.Decline(checkpointId,
-        new InvalidOperationException($"task '{Name}' received a newer barrier before checkpoint {checkpointId} was aligned."));
+        new CheckpointSubsumedException($"task '{Name}' received a newer checkpoint's barrier before checkpoint {checkpointId} was complete."));
 
     private void Run()
     {
