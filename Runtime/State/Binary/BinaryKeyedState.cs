@@ -10,7 +10,15 @@ namespace DataflowCompiler.State.Binary;
 /// </summary>
 internal abstract class BinaryKeyedState : IInternalKeyedState, IDisposable
 {
-    private readonly DataOutputSerializer _namespace = new(16);
+    private DataOutputSerializer _namespace = new(16);
+
+    // The next namespace is serialized here and swapped in only when its bytes differ from the current ones.
+    private DataOutputSerializer _candidateNamespace = new(16);
+
+    // EntryHash of the last (key, namespace) it was computed for, by their epochs.
+    private long _hashKeyEpoch = -1;
+    private int _hashNamespaceEpoch;
+    private int _hash;
 
     protected BinaryKeyedState(StateDescriptor descriptor, KeyContext keyContext, BinaryStateTable table)
     {
@@ -39,16 +47,32 @@ internal abstract class BinaryKeyedState : IInternalKeyedState, IDisposable
     /// <summary>The table whose entries name the keys of this state (see <see cref="BinaryKeyedStateBackend{TKey}.GetKeys"/>).</summary>
     public virtual BinaryStateTable KeysTable => Table;
 
+    /// <remarks>
+    /// Setting the namespace the state already has (same bytes) keeps <see cref="NamespaceEpoch"/>, so the cached entry
+    /// hash and a remembered lookup (<see cref="BinaryValueState{T}.TryGetForUpdate"/>) stay valid: a window operator
+    /// sets its window or slice before every access, mostly to the one it had.
+    /// </remarks>
     public void SetCurrentNamespace<TNamespace>(TNamespace ns, IRecordSerializer<TNamespace> serializer)
     {
         ArgumentNullException.ThrowIfNull(serializer);
-        _namespace.Clear();
-        serializer.Serialize(ns, _namespace);
+        var candidate = _candidateNamespace;
+        candidate.Clear();
+        serializer.Serialize(ns, candidate);
+        if (candidate.WrittenSpan.SequenceEqual(_namespace.WrittenSpan))
+        {
+            return;
+        }
+        _candidateNamespace = _namespace;
+        _namespace = candidate;
         NamespaceEpoch++;
     }
 
     public void ResetNamespace()
     {
+        if (_namespace.Length == 0)
+        {
+            return;
+        }
         _namespace.Clear();
         NamespaceEpoch++;
     }
@@ -56,13 +80,25 @@ internal abstract class BinaryKeyedState : IInternalKeyedState, IDisposable
     /// <summary>Counts namespace changes, so a remembered lookup can tell whether its namespace is still current.</summary>
     protected int NamespaceEpoch { get; private set; }
 
-    /// <summary>Checks that there is a current key and returns the hash of (key, namespace) for the table index.</summary>
+    /// <summary>
+    /// Checks that there is a current key and returns the hash of (key, namespace) for the table index. The hash is
+    /// kept until the key (<see cref="KeyContext.Epoch"/>) or the namespace (<see cref="NamespaceEpoch"/>) changes, so
+    /// a read-modify-write of one entry hashes once.
+    /// </summary>
     protected int EntryHash()
     {
         KeyContext.EnsureKey(Descriptor.Name);
+        long keyEpoch = KeyContext.Epoch;
+        if (_hashKeyEpoch == keyEpoch && _hashNamespaceEpoch == NamespaceEpoch)
+        {
+            return _hash;
+        }
         // Seeding with the key's hash mixes key and namespace without concatenating them; the final
         // mix also decorrelates the low bits from the key group (which is the key hash mod maxParallelism).
-        return StableHash.Murmur3(Namespace, (uint)KeyContext.KeyHash);
+        _hash = StableHash.Murmur3(Namespace, (uint)KeyContext.KeyHash);
+        _hashKeyEpoch = keyEpoch;
+        _hashNamespaceEpoch = NamespaceEpoch;
+        return _hash;
     }
 
     protected ReadOnlySpan<byte> Key => KeyContext.KeyBytes.WrittenSpan;

@@ -25,12 +25,15 @@ internal interface IWindowOperator<TKey, TIn, TOut, W>
     /// <summary>Binds the operator to its task; called once before the first element.</summary>
     void Open(IWindowOperatorContext<TKey, W, TOut> context);
 
-    /// <summary>Processes one element of <paramref name="key"/> with its event timestamp (<see cref="long.MinValue"/> if none).</summary>
+    /// <summary>
+    /// Processes one element of <paramref name="key"/> with its event timestamp (<see cref="long.MinValue"/> if none).
+    /// The caller has made <paramref name="key"/> the current key of the keyed state backend (the task does so per record).
+    /// </summary>
     void ProcessElement(TKey key, TIn element, long timestamp);
 
-    /// <summary>An event-time timer of (<paramref name="key"/>, <paramref name="window"/>) fired at <paramref name="time"/>.</summary>
+    /// <summary>An event-time timer of (<paramref name="key"/>, <paramref name="window"/>) fired at <paramref name="time"/>; <paramref name="key"/> is current.</summary>
     void OnEventTime(TKey key, W window, long time);
 
-    /// <summary>A processing-time timer of (<paramref name="key"/>, <paramref name="window"/>) fired at <paramref name="time"/>.</summary>
+    /// <summary>A processing-time timer of (<paramref name="key"/>, <paramref name="window"/>) fired at <paramref name="time"/>; <paramref name="key"/> is current.</summary>
     void OnProcessingTime(TKey key, W window, long time);
 }

@@ -13,7 +13,10 @@ namespace DataflowCompiler.Windowing.Operators;
 internal interface IWindowOperatorContext<TKey, W>
     where W : IWindow
 {
-    /// <summary>The operator's keyed state backend; the operator sets its current key itself.</summary>
+    /// <summary>
+    /// The operator's keyed state backend. The runtime sets its current key before it calls the operator with an
+    /// element or a timer, so the operator does not serialize and hash the key a second time.
+    /// </summary>
     IKeyedStateBackend<TKey> KeyedStateBackend { get; }
 
     /// <summary>The current event-time watermark (<see cref="long.MinValue"/> before the first).</summary>

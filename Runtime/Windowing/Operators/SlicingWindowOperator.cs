@@ -68,7 +68,6 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
 
     public void ProcessElement(TKey key, TIn element, long timestamp)
     {
-        _backend.SetCurrentKey(key);
         WindowArguments.CheckTimestamp(timestamp, Name);
         long time = timestamp;
         long lastStart = TimeWindow.GetWindowStartWithOffset(time, _offset, _slide);
@@ -94,12 +93,26 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
         _slices.SetNamespace(new TimeWindow(sliceStart, sliceStart + _sliceSize));
         // Every window of the slice registers its timers with the slice's first element: the windows of later
         // elements of the slice are the same (minus those that became late), so their timers already exist.
-        bool firstOfSlice = _slices.IsEmpty;
-        _slices.Add(element, timestamp);
+        bool firstOfSlice = _slices.AddToWindow(element);
         bool mayRefire = time <= watermark;
         if (!firstOfSlice && !mayRefire)
         {
             return;
+        }
+        // The windows that also hold the previous slice (those starting at or before it) got their timers with that
+        // slice's first element, if it has one: it registered every window of its own that was not late then, and
+        // those not late now are still pending. So a key with data in consecutive slices registers one window per
+        // slice instead of size/slide (each a lookup in the timer index). Empty means never filled, or dropped with
+        // its last window, after which every window holding it is late and skipped below.
+        long registeredUpTo = long.MinValue;
+        if (firstOfSlice && _size > _sliceSize)
+        {
+            long previousStart = sliceStart - _sliceSize;
+            _slices.SetNamespace(new TimeWindow(previousStart, sliceStart));
+            if (!_slices.IsEmpty)
+            {
+                registeredUpTo = previousStart;
+            }
         }
         for (long start = lastStart; start > time - _size; start -= _slide)
         {
@@ -114,12 +127,13 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
                 // Late but within the allowed lateness: fire again with the element (EventTimeTrigger's rule).
                 FireWindow(key, window);
             }
-            else if (firstOfSlice)
+            else if (firstOfSlice && start > registeredUpTo)
             {
                 _context.RegisterEventTimeTimer(window, window.MaxTimestamp);
             }
-            if (firstOfSlice)
+            if (firstOfSlice && start > registeredUpTo && cleanupTime != window.MaxTimestamp)
             {
+                // Without allowed lateness the firing timer is the cleanup timer (OnEventTime does both).
                 _context.RegisterEventTimeTimer(window, cleanupTime);
             }
         }
@@ -132,7 +146,6 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
 
     public void OnEventTime(TKey key, TimeWindow window, long time)
     {
-        _backend.SetCurrentKey(key);
         if (time == window.MaxTimestamp)
         {
             FireWindow(key, window);

@@ -1,5 +1,6 @@
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.State;
+using DataflowCompiler.State.Binary;
 
 namespace DataflowCompiler.Windowing.Operators;
 
@@ -54,13 +55,18 @@ internal abstract class WindowContents<TIn, TAcc, W>
     public abstract void MergeNamespaces(W target, IReadOnlyCollection<W> sources);
 }
 
-/// <summary>One accumulator per window, combined on merge (reduce and aggregate windows; slices).</summary>
+/// <summary>
+/// One accumulator per window, combined on merge (reduce and aggregate windows; slices). On the binary backend an
+/// element is folded in with one hash-table probe (<see cref="BinaryValueState{T}.TryGetForUpdate"/>, then a write in
+/// place) instead of the three of HasValue, Value and Update.
+/// </summary>
 internal abstract class AccumulatorContents<TIn, TAcc, W> : WindowContents<TIn, TAcc, W>
     where W : IWindow
 {
     private readonly IRecordSerializer<TAcc>? _serializer;
     private IValueState<TAcc> _state = null!;
     private IInternalKeyedState _internal = null!;
+    private BinaryValueState<TAcc>? _binary;
 
     protected AccumulatorContents(IRecordSerializer<TAcc>? serializer) => _serializer = serializer;
 
@@ -70,6 +76,7 @@ internal abstract class AccumulatorContents<TIn, TAcc, W> : WindowContents<TIn, 
     {
         _state = backend.GetValueState(new ValueStateDescriptor<TAcc>(StateName, default!, _serializer));
         _internal = (IInternalKeyedState)_state;
+        _binary = _state as BinaryValueState<TAcc>;
     }
 
     /// <summary>Folds <paramref name="value"/> into the accumulator (or starts one when <paramref name="hasAccumulator"/> is false).</summary>
@@ -78,10 +85,20 @@ internal abstract class AccumulatorContents<TIn, TAcc, W> : WindowContents<TIn, 
     /// <summary>Combines two accumulators (merge of sessions, combination of slices).</summary>
     public abstract TAcc Combine(TAcc a, TAcc b);
 
-    public override void Add(TIn value, long timestamp)
+    public override void Add(TIn value, long timestamp) => AddToWindow(value);
+
+    /// <summary>Folds <paramref name="value"/> into the current window's accumulator; true when the window was empty before.</summary>
+    public bool AddToWindow(TIn value)
     {
+        if (_binary is { } binary)
+        {
+            bool found = binary.TryGetForUpdate(out var accumulator);
+            binary.UpdateFound(Accumulate(accumulator, found, value));
+            return !found;
+        }
         bool has = _state.HasValue;
         _state.Update(Accumulate(has ? _state.Value() : default!, has, value));
+        return !has;
     }
 
     public override bool IsEmpty => !_state.HasValue;
@@ -90,6 +107,10 @@ internal abstract class AccumulatorContents<TIn, TAcc, W> : WindowContents<TIn, 
 
     public override bool TryGet(out TAcc contents)
     {
+        if (_binary is { } binary)
+        {
+            return binary.TryGetForUpdate(out contents);
+        }
         if (!_state.HasValue)
         {
             contents = default!;

@@ -78,7 +78,6 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, W> : IWindowOperator
 
     public void ProcessElement(TKey key, TIn element, long timestamp)
     {
-        _backend.SetCurrentKey(key);
         _windows.Clear();
         _assigner.AssignWindows(element, timestamp, _assignerContext, _windows);
         bool skipped = true;
@@ -137,7 +136,6 @@ internal sealed class WindowOperator<TKey, TIn, TAcc, TOut, W> : IWindowOperator
 
     private void OnTimer(TKey key, W window, long time, bool eventTime)
     {
-        _backend.SetCurrentKey(key);
         var stateWindow = window;
         if (_mergingWindows is { } mergingWindows)
         {

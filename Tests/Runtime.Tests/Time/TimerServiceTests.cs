@@ -49,6 +49,17 @@ public sealed class TimerServiceTests
                         break;
                 }
                 Assert.Equal(model.Count, heap.Count);
+                Assert.Equal(model.Select(m => (m.Ts, m.Key)).Order(), heap.Timers.Select(t => (t.Timestamp, t.Key)).Order());
+                if (model.Count == 0)
+                {
+                    Assert.False(heap.TryPeek(out _));
+                }
+                else
+                {
+                    var first = model.OrderBy(m => m.Ts).ThenBy(m => m.Seq).First();
+                    Assert.True(heap.TryPeek(out var peeked));
+                    Assert.Equal((first.Ts, first.Key), (peeked.Timestamp, peeked.Key));
+                }
             }
         });
     }

@@ -65,7 +65,12 @@ internal sealed class WindowHarness<TIn, TOut, W> : IWindowOperatorContext<int, 
         CurrentProcessingTime = processingTime;
     }
 
-    public void ProcessElement(int key, TIn element, long timestamp) => Operator.ProcessElement(key, element, timestamp);
+    /// <summary>Makes <paramref name="key"/> current, as the task does, and hands the element to the operator.</summary>
+    public void ProcessElement(int key, TIn element, long timestamp)
+    {
+        _backend.SetCurrentKey(key);
+        Operator.ProcessElement(key, element, timestamp);
+    }
 
     /// <summary>Sets the watermark (if it advances) and fires every event-time timer at or before it, in time order.</summary>
     public void AdvanceWatermark(long watermark)
@@ -77,6 +82,7 @@ internal sealed class WindowHarness<TIn, TOut, W> : IWindowOperatorContext<int, 
         CurrentWatermark = watermark;
         while (_eventTimers.TryPop(watermark, out var timer))
         {
+            _backend.SetCurrentKey(timer.Key);
             Operator.OnEventTime(timer.Key, timer.Window, timer.Time);
         }
     }
@@ -91,6 +97,7 @@ internal sealed class WindowHarness<TIn, TOut, W> : IWindowOperatorContext<int, 
         CurrentProcessingTime = time;
         while (_processingTimers.TryPop(time, out var timer))
         {
+            _backend.SetCurrentKey(timer.Key);
             Operator.OnProcessingTime(timer.Key, timer.Window, timer.Time);
         }
     }
