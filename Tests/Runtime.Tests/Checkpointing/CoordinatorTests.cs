@@ -138,7 +138,9 @@ public sealed class CoordinatorTests : CheckpointTestBase
         gate.Open();
         await client.Completion.WaitAsync(Hang);
         Assert.Equal(JobStatus.Finished, client.Status);
-        Assert.Empty(source.Ids("aborted"));
+        // The two concurrent checkpoints may complete in either order; when the newer one completes first, the older
+        // one is subsumed (aborted without counting as a failure), as in Flink. Nothing else is aborted.
+        Assert.All(source.Ids("aborted"), id => Assert.Equal(first, id));
     }
 
     [Fact]
