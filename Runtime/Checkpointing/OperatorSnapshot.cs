@@ -107,6 +107,4 @@ internal sealed class OperatorRestoreState
 
     /// <summary>Sections per old subtask, index = old subtask (empty when the subtask had none).</summary>
     public required IReadOnlyList<IReadOnlyDictionary<string, byte[]>> Sections { get; init; }
-
-    public required string OperatorName { get; init; }
 }

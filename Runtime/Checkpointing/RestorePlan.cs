@@ -87,7 +87,6 @@ internal sealed class RestorePlan
                 OldParallelism = old.Parallelism,
                 KeyedChains = chains,
                 Sections = sections,
-                OperatorName = old.Name,
             };
         }
         return result;

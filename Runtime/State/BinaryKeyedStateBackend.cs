@@ -443,7 +443,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
     /// <summary>Compactions over all states so far (tests prove compaction ran).</summary>
     internal int CompactionCount => _states.Values.Sum(static s => s.Tables.Sum(static t => t.CompactionCount));
 
-    /// <summary>Compacts every state's table now (tests; later also before a full snapshot).</summary>
+    /// <summary>Compacts every state's table now (tests).</summary>
     internal void CompactAll()
     {
         foreach (var state in _states.Values)
