@@ -18,6 +18,7 @@ internal sealed class TaskCheckpointing
     private readonly Dictionary<long, Dictionary<string, IReadOnlyList<StateFileHandle>>> _written = new();
     private Dictionary<string, IReadOnlyList<StateFileHandle>> _confirmed = new();
     private readonly List<Task> _asyncParts = new();
+    private readonly HashSet<long> _abortedAhead = new(); // task thread only
 
     public TaskCheckpointing(int taskIndex, string taskName, int subtask, ICheckpointAcknowledger coordinator, CheckpointStorage storage,
         CheckpointingOptions options, IReadOnlyDictionary<string, OperatorIdentity> operators)
@@ -125,6 +126,18 @@ internal sealed class TaskCheckpointing
         {
             _written.Remove(checkpointId);
         }
+        if (checkpointId > LastTriggered)
+        {
+            // Its barrier has not reached this task yet: when it does, the task forwards it but takes no snapshot.
+            _abortedAhead.Add(checkpointId);
+        }
+    }
+
+    /// <summary>Whether the coordinator aborted <paramref name="checkpointId"/> before its barrier reached this task (task thread).</summary>
+    public bool WasAbortedAhead(long checkpointId)
+    {
+        _abortedAhead.RemoveWhere(id => id < checkpointId);
+        return _abortedAhead.Remove(checkpointId);
     }
 
     private List<AcknowledgedOperatorState> Write(CheckpointBarrier barrier, IReadOnlyList<OperatorSnapshot> snapshots,

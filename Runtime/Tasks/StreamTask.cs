@@ -172,6 +172,10 @@ internal sealed class StreamTask
                 partition.BroadcastEvent(barrier);
             }
         }
+        if (checkpointing.WasAbortedAhead(barrier.CheckpointId))
+        {
+            return; // downstream tasks still get the barrier (their alignment ends with it), but nobody needs this snapshot
+        }
         try
         {
             var snapshots = _chain.SnapshotState(barrier, checkpointing);
