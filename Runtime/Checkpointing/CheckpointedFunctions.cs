@@ -11,7 +11,7 @@ namespace DataflowCompiler.Checkpointing;
 /// Used by the interpreted operators and by fused chains alike; everything runs on the task thread.
 /// </summary>
 internal sealed class CheckpointedFunctions(string operatorName, SerializerRegistry serializers, OperatorRestoreState? restore,
-    int subtask, int parallelism, Func<Action, Action> guard)
+    int subtask, int parallelism, Action<Action> guard)
 {
     private readonly List<object> _objects = [];
     private OperatorStateBackend? _operatorState;
@@ -28,7 +28,7 @@ internal sealed class CheckpointedFunctions(string operatorName, SerializerRegis
         {
             var store = OperatorState;
             var context = new FunctionInitializationContext(restore is not null, restore?.CheckpointId, store, keyedState);
-            guard(() => checkpointed.InitializeState(context))();
+            guard(() => checkpointed.InitializeState(context));
         }
     }
 
@@ -40,7 +40,7 @@ internal sealed class CheckpointedFunctions(string operatorName, SerializerRegis
         {
             if (userObject is ICheckpointedFunction checkpointed)
             {
-                guard(() => checkpointed.SnapshotState(context))();
+                guard(() => checkpointed.SnapshotState(context));
             }
         }
         return _operatorState?.Snapshot() is { States.Count: > 0 } data ? data.ToArray() : null;
@@ -52,7 +52,7 @@ internal sealed class CheckpointedFunctions(string operatorName, SerializerRegis
         {
             if (userObject is ICheckpointListener listener)
             {
-                guard(() => listener.NotifyCheckpointComplete(checkpointId))();
+                guard(() => listener.NotifyCheckpointComplete(checkpointId));
             }
         }
     }
@@ -63,7 +63,7 @@ internal sealed class CheckpointedFunctions(string operatorName, SerializerRegis
         {
             if (userObject is ICheckpointListener listener)
             {
-                guard(() => listener.NotifyCheckpointAborted(checkpointId))();
+                guard(() => listener.NotifyCheckpointAborted(checkpointId));
             }
         }
     }

@@ -5,7 +5,7 @@ namespace DataflowCompiler.State;
 /// <summary>The binary backend as the checkpointing of a task sees it.</summary>
 public sealed partial class BinaryKeyedStateBackend<TKey> : ISnapshotableKeyedBackend
 {
-    IKeyedStateSnapshotWriter ISnapshotableKeyedBackend.Snapshot(long checkpointId, bool incremental) => new Writer(Snapshot(checkpointId, incremental));
+    IKeyedStateSnapshotWriter ISnapshotableKeyedBackend.Snapshot(long checkpointId, bool incremental) => Snapshot(checkpointId, incremental);
 
     void ISnapshotableKeyedBackend.NotifyCheckpointComplete(long checkpointId) => NotifyCheckpointComplete(checkpointId);
 
@@ -13,12 +13,4 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : ISnapshotableKeyedBa
 
     void ISnapshotableKeyedBackend.Restore(IReadOnlyList<IReadOnlyList<Func<Stream>>> chains) => Restore(chains);
 
-    private sealed class Writer(KeyedStateSnapshot snapshot) : IKeyedStateSnapshotWriter
-    {
-        public bool IsIncremental => snapshot.IsIncremental;
-
-        public void WriteTo(Stream output) => snapshot.WriteTo(output);
-
-        public void Release() => snapshot.Release();
-    }
 }

@@ -53,6 +53,14 @@ internal static class SnapshotSections
     public const string Timers = "timers";
     public const string OperatorState = "operator-state";
 
+    /// <summary>The <see cref="SourcePosition"/> section of a reader at <paramref name="position"/>.</summary>
+    public static void AddSourcePosition(IDictionary<string, byte[]> sections, long position)
+    {
+        var bytes = new byte[sizeof(long)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
+        sections[SourcePosition] = bytes;
+    }
+
     public static void Write(Stream output, IReadOnlyDictionary<string, byte[]> sections)
     {
         using var writer = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -101,10 +109,17 @@ internal sealed class OperatorRestoreState
 {
     public required long CheckpointId { get; init; }
 
-    public required int OldParallelism { get; init; }
-
     public required IReadOnlyList<IReadOnlyList<Func<Stream>>> KeyedChains { get; init; }
 
     /// <summary>Sections per old subtask, index = old subtask (empty when the subtask had none).</summary>
     public required IReadOnlyList<IReadOnlyDictionary<string, byte[]>> Sections { get; init; }
+
+    /// <summary>
+    /// The read position a source subtask saved, or null. The restore plan already refused a source whose parallelism
+    /// changed, so the subtask indexes match.
+    /// </summary>
+    public long? SourcePosition(int subtask) =>
+        subtask < Sections.Count && Sections[subtask].TryGetValue(SnapshotSections.SourcePosition, out var bytes)
+            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes)
+            : null;
 }

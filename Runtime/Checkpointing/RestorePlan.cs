@@ -84,7 +84,6 @@ internal sealed class RestorePlan
             result[id] = new OperatorRestoreState
             {
                 CheckpointId = _metadata.CheckpointId,
-                OldParallelism = old.Parallelism,
                 KeyedChains = chains,
                 Sections = sections,
             };

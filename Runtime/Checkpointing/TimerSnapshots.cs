@@ -6,7 +6,7 @@ namespace DataflowCompiler.Checkpointing;
 /// <summary>Timers of a keyed operator in a snapshot's "timers" section (captured in the synchronous phase: timers are few).</summary>
 internal static class TimerSnapshots
 {
-    public static byte[]? Snapshot(ITimerSnapshots timeServices)
+    public static byte[] Snapshot(ITimerSnapshots timeServices)
     {
         using var buffer = new MemoryStream();
         timeServices.WriteSnapshot(buffer);

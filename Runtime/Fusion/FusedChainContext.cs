@@ -172,7 +172,7 @@ public sealed class FusedChainContext
         {
             var node = _vertex.Operators[op];
             hooks = _hooks[op] = new Checkpointing.CheckpointedFunctions(node.Name, _serializers, RestoreOf(op), SubtaskIndex, node.ResolvedParallelism,
-                action => () =>
+                action =>
                 {
                     try
                     {
@@ -190,22 +190,7 @@ public sealed class FusedChainContext
     /// <summary>The position of a source reader the context created (null when it cannot say).</summary>
     internal long? ReaderPosition => _positionedReader?.Position;
 
-    private long? RestoredPosition(int op)
-    {
-        if (RestoreOf(op) is not { } restore)
-        {
-            return null;
-        }
-        if (restore.OldParallelism != Parallelism)
-        {
-            throw new InvalidOperationException(
-                $"source '{OperatorName(op)}' ran with parallelism {restore.OldParallelism} in checkpoint {restore.CheckpointId} and now runs with {Parallelism}; " +
-                "a source's read positions belong to its subtasks, so a source restores only at the parallelism it was snapshotted with.");
-        }
-        return restore.Sections[SubtaskIndex].TryGetValue(Checkpointing.SnapshotSections.SourcePosition, out var bytes)
-            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes)
-            : null;
-    }
+    private long? RestoredPosition(int op) => RestoreOf(op)?.SourcePosition(SubtaskIndex);
 
     /// <summary>The runtime context a rich function of operator <paramref name="op"/> is opened with.</summary>
     public RuntimeContext CreateRuntimeContext(int op, IKeyedStateStore? keyedState)

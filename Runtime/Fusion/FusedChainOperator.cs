@@ -78,9 +78,7 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
             }
             if (op == 0 && this is ISourceDriver && (Chain.SourcePosition ?? _context.ReaderPosition) is { } position)
             {
-                var bytes = new byte[8];
-                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
-                snapshot.Sections[Checkpointing.SnapshotSections.SourcePosition] = bytes;
+                Checkpointing.SnapshotSections.AddSourcePosition(snapshot.Sections, position);
             }
             into.Add(snapshot);
         }

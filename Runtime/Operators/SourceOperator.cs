@@ -35,27 +35,10 @@ internal sealed class SourceOperator<T>(ISource<T> source, WatermarkStrategy<T>?
     {
         Guard(() => _reader = source.CreateReader(new SourceReaderContext(
             Context.SubtaskIndex, Context.Parallelism, Context.TaskName, signalAvailable, Context.Cancellation)));
-        if (Context.Restore is { } restore)
+        if (Context.Restore?.SourcePosition(Context.SubtaskIndex) is { } position)
         {
-            RestorePosition(restore);
-        }
-    }
-
-    private void RestorePosition(Checkpointing.OperatorRestoreState restore)
-    {
-        if (restore.OldParallelism != Context.Parallelism)
-        {
-            throw new InvalidOperationException(
-                $"source '{Name}' ran with parallelism {restore.OldParallelism} in checkpoint {restore.CheckpointId} and now runs with {Context.Parallelism}; " +
-                "a source's read positions belong to its subtasks, so a source restores only at the parallelism it was snapshotted with.");
-        }
-        if (restore.Sections[Context.SubtaskIndex].TryGetValue(Checkpointing.SnapshotSections.SourcePosition, out var bytes))
-        {
-            if (_reader is not IPositionedReader positioned)
-            {
-                throw new InvalidOperationException($"source '{Name}' has a saved read position, but its reader cannot seek.");
-            }
-            long position = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes);
+            var positioned = _reader as IPositionedReader
+                ?? throw new InvalidOperationException($"source '{Name}' has a saved read position, but its reader cannot seek.");
             Guard(() => positioned.Seek(position));
         }
     }
@@ -64,9 +47,7 @@ internal sealed class SourceOperator<T>(ISource<T> source, WatermarkStrategy<T>?
     {
         if (_reader is IPositionedReader positioned)
         {
-            var bytes = new byte[8];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes, positioned.Position);
-            sections[Checkpointing.SnapshotSections.SourcePosition] = bytes;
+            Checkpointing.SnapshotSections.AddSourcePosition(sections, positioned.Position);
         }
     }
 

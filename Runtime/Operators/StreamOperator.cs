@@ -99,7 +99,7 @@ internal abstract class StreamOperator
 
     /// <summary>The checkpoint hooks of this operator's user objects (its function, a sink's writer).</summary>
     protected Checkpointing.CheckpointedFunctions CheckpointHooks => _checkpointHooks ??= new Checkpointing.CheckpointedFunctions(
-        Name, Context.Serializers, Context.Restore, Context.SubtaskIndex, Context.Parallelism, action => () => Guard(action));
+        Name, Context.Serializers, Context.Restore, Context.SubtaskIndex, Context.Parallelism, Guard);
 
     /// <summary>
     /// The synchronous phase of checkpoint <paramref name="barrier"/>: lets user functions snapshot, then captures the
@@ -114,9 +114,9 @@ internal abstract class StreamOperator
         {
             snapshot.Keyed = keyed.Snapshot(barrier.CheckpointId, checkpointing.WantsIncremental(barrier, context.OperatorId));
         }
-        if (context.TimeServices is { } timers && Checkpointing.TimerSnapshots.Snapshot(timers) is { } timerBytes)
+        if (context.TimeServices is { } timers)
         {
-            snapshot.Sections[Checkpointing.SnapshotSections.Timers] = timerBytes;
+            snapshot.Sections[Checkpointing.SnapshotSections.Timers] = Checkpointing.TimerSnapshots.Snapshot(timers);
         }
         if (operatorState is not null)
         {
@@ -143,8 +143,6 @@ internal abstract class StreamOperator
         CheckpointHooks.NotifyAborted(checkpointId);
     }
 
-    /// <summary>Runs user code of a checkpoint step and names this operator if it throws.</summary>
-    internal void GuardCheckpoint(Action action) => Guard(action);
 
     public virtual void Close()
     {

@@ -14,7 +14,7 @@ namespace DataflowCompiler.State;
 /// int32 length + UTF-8), then tagged records — tombstones <c>2 keyGroup hash keyLen secLen key sec</c> before entries
 /// <c>1 keyGroup hash keyLen secLen valueLen key sec value</c> — and <c>0 recordCount</c>; trailer "DFKS".
 /// </remarks>
-internal sealed class KeyedStateSnapshot
+internal sealed class KeyedStateSnapshot : Checkpointing.IKeyedStateSnapshotWriter
 {
     public const int Magic = 0x534B4644; // "DFKS"
     public const int FormatVersion = 1;
