@@ -48,10 +48,11 @@ public sealed class ExactlyOnceProperties
             from length in Gen.Choose(0, 3000)
             from seed in Gen.Choose(0, int.MaxValue)
             from faults in Gen.Choose(0, 4).SelectMany(count => Gen.ArrayOf(FaultGen, count))
-            select new Scenario(job, parallelism, fused, atLeastOnce, fileSink, keys, length, seed, faults),
+            from unaligned in Gen.Frequency((1, Gen.Constant(!atLeastOnce)), (2, Gen.Constant(false))) // unaligned needs exactly-once
+            select new Scenario(job, parallelism, fused, atLeastOnce, fileSink, keys, length, seed, faults, unaligned),
             Shrink);
 
-    /// <summary>Fewer faults, a shorter input, lower parallelism, fewer keys, earlier faults; the store sink.</summary>
+    /// <summary>Fewer faults, a shorter input, lower parallelism, fewer keys, aligned checkpoints, earlier faults; the store sink.</summary>
     private static IEnumerable<Scenario> Shrink(Scenario s)
     {
         for (int i = 0; i < s.Faults.Count; i++)
@@ -70,6 +71,10 @@ public sealed class ExactlyOnceProperties
         if (s.Keys > 1)
         {
             yield return s with { Keys = s.Keys / 2 };
+        }
+        if (s.Unaligned)
+        {
+            yield return s with { Unaligned = false };
         }
         if (s.FileSink && !s.Faults.Any(f => f.Kind == FaultKind.Commit))
         {
@@ -186,6 +191,7 @@ public sealed class ExactlyOnceProperties
             });
             env.EnableCheckpointing(TimeSpan.FromMilliseconds(10), scenario.AtLeastOnce ? CheckpointingMode.AtLeastOnce : CheckpointingMode.ExactlyOnce);
             env.Configuration.Checkpointing.Directory = Path.Combine(directory, "checkpoints");
+            env.Configuration.Checkpointing.Unaligned = scenario.Unaligned;
             env.Configuration.RestartStrategy = RestartStrategy.FixedDelay(scenario.Faults.Count + 3, TimeSpan.FromMilliseconds(1));
             switch (scenario.Job)
             {

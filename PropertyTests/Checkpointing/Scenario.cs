@@ -13,7 +13,8 @@ public enum EoJob
 /// One exactly-once case: which job, how it runs, the fault schedule, and the seed every input and constant derives
 /// from (<see cref="Inputs"/>). <see cref="ToString"/> prints it as C# to pass to <c>ExactlyOnceProperties.Replay</c>.
 /// </summary>
-public sealed record Scenario(EoJob Job, int Parallelism, bool Fused, bool AtLeastOnce, bool FileSink, int Keys, int Length, int Seed, IReadOnlyList<Fault> Faults)
+public sealed record Scenario(EoJob Job, int Parallelism, bool Fused, bool AtLeastOnce, bool FileSink, int Keys, int Length, int Seed, IReadOnlyList<Fault> Faults,
+    bool Unaligned = false)
 {
     /// <summary>The inputs and constants of this scenario, derived from <see cref="Seed"/>.</summary>
     public (Event[] Records, Event[] Second, long M, long Bucket, long Window) Inputs()
@@ -42,5 +43,6 @@ public sealed record Scenario(EoJob Job, int Parallelism, bool Fused, bool AtLea
 
     public override string ToString() =>
         $"new Scenario(EoJob.{Job}, Parallelism: {Parallelism}, Fused: {(Fused ? "true" : "false")}, AtLeastOnce: {(AtLeastOnce ? "true" : "false")}, " +
-        $"FileSink: {(FileSink ? "true" : "false")}, Keys: {Keys}, Length: {Length}, Seed: {Seed}, Faults: [{string.Join(", ", Faults)}])";
+        $"FileSink: {(FileSink ? "true" : "false")}, Keys: {Keys}, Length: {Length}, Seed: {Seed}, Faults: [{string.Join(", ", Faults)}]" +
+        (Unaligned ? ", Unaligned: true)" : ")");
 }
