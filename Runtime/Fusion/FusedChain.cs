@@ -13,11 +13,30 @@ namespace DataflowCompiler.Fusion;
 public abstract class FusedChain
 {
     private FusedChainContext? _context;
+    private Time.RecordTimestamp _timestamp = new();
 
     /// <summary>The subtask this instance runs in; set before <see cref="Open"/>.</summary>
     protected FusedChainContext Context => _context ?? throw new InvalidOperationException("The fused chain is not set up.");
 
-    internal void Setup(FusedChainContext context) => _context = context;
+    internal void Setup(FusedChainContext context)
+    {
+        _context = context;
+        _timestamp = context.Time.RecordTimestamp;
+    }
+
+    /// <summary>
+    /// The timestamp of the record going through the chain, <see cref="long.MinValue"/> for none: the task's record
+    /// timestamp, which the channel reader of a timestamped edge sets per record and the record writers of timestamped
+    /// edges write before each record. Stateless operators leave it as it is; a timestamp assigner sets it.
+    /// </summary>
+    protected long RecordTimestamp
+    {
+        get => _timestamp.Value;
+        set => _timestamp.Value = value;
+    }
+
+    /// <summary>The record's timestamp as a process function's context shows it (null for none).</summary>
+    protected long? RecordTimestampOrNull => _timestamp.AsNullable;
 
     /// <summary>The timer service process functions of the chain see (time queries only).</summary>
     public Time.ITimerService TimerService => Context.TimerService;
@@ -33,6 +52,14 @@ public abstract class FusedChain
 
     /// <summary>The read position of a source the generated code holds itself (the sequence cursor); null otherwise.</summary>
     public virtual long? SourcePosition => null;
+
+    /// <summary>
+    /// Event time of the chain advanced to <paramref name="watermark"/>; called before the watermark is forwarded
+    /// downstream. The seam for fused event-time operators (a window head firing into the chain); no-op by default.
+    /// </summary>
+    public virtual void OnWatermark(long watermark)
+    {
+    }
 
     /// <summary>End of a bounded input: flushes sinks (head first, as the interpreted chain does).</summary>
     public virtual void Finish()

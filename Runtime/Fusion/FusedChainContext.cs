@@ -7,6 +7,7 @@ using DataflowCompiler.Operators;
 using DataflowCompiler.Sinks;
 using DataflowCompiler.Sources;
 using DataflowCompiler.State;
+using DataflowCompiler.Time;
 
 namespace DataflowCompiler.Fusion;
 
@@ -31,12 +32,15 @@ public sealed class FusedChainContext
     private IPositionedReader? _positionedReader;
     private readonly bool _checkpointingEnabled;
     private readonly Dictionary<int, Checkpointing.CheckpointedFunctions> _hooks = new();
+    private readonly List<Action> _stopWatermarks = new();
+    private readonly int _eventTimeOperator;
 
     internal FusedChainContext(JobVertex vertex, int subtaskIndex, string taskName, IReadOnlyList<ResultPartition> partitions,
         IReadOnlyList<(JobEdge Edge, int Channels)> outputs, SerializerRegistry serializers, MemorySegmentPool managedMemory,
         Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
-        IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null, bool checkpointingEnabled = false)
+        TaskTimeServices time, IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null, bool checkpointingEnabled = false)
     {
+        this.Time = time;
         _restore = restore;
         _checkpointingEnabled = checkpointingEnabled;
         _vertex = vertex;
@@ -49,6 +53,34 @@ public sealed class FusedChainContext
         _counters = counters;
         _flushAlways = flushAlways;
         Cancellation = cancellation;
+        _eventTimeOperator = vertex.Operators.ToList().FindLastIndex(o => o.AssignsTimestamps);
+    }
+
+    /// <summary>The task's record timestamp, processing-time service and watermark interval.</summary>
+    internal TaskTimeServices Time { get; }
+
+    /// <summary>Where the watermarks and statuses of the chain's event-time operator go: the fused operator, which forwards them.</summary>
+    internal IEventOutput EventTarget { get; set; } = DiscardingEventOutput.Instance;
+
+    /// <summary>
+    /// The watermark generation that defines the event time of the chain's output: the last operator of the chain that
+    /// assigns timestamps, once its fused code created it (<see cref="CreateWatermarks{T}"/>); null when none does.
+    /// </summary>
+    internal IFinalWatermark? EventTimeAssigner { get; private set; }
+
+    /// <summary>
+    /// Whether an operator after the chain's head assigns timestamps: then it defines event time from there on and the
+    /// watermarks of the chain's input are dropped, except the final one, as the interpreted assigner drops them.
+    /// </summary>
+    internal bool AssignsAfterHead => _eventTimeOperator > 0 || _eventTimeOperator == 0 && !_vertex.Head.IsSource;
+
+    /// <summary>Stops the periodic watermark emission of every strategy the chain created.</summary>
+    internal void StopWatermarks()
+    {
+        foreach (var stop in _stopWatermarks)
+        {
+            stop();
+        }
     }
 
     /// <summary>0-based index of this subtask.</summary>
@@ -72,7 +104,7 @@ public sealed class FusedChainContext
     /// task's clock and the chain's watermark. Fused chains hold no timers (chains whose functions use them run
     /// interpreted), so registering one fails with a message that says so.
     /// </summary>
-    public Time.ITimerService TimerService { get; internal set; } = FusedTimerService.Unavailable;
+    public ITimerService TimerService { get; internal set; } = FusedTimerService.Unavailable;
 
     /// <summary>The result partitions the chain writes to (watermarks and statuses are broadcast into each).</summary>
     internal IReadOnlyList<ResultPartition> Partitions => _partitions;
@@ -88,10 +120,49 @@ public sealed class FusedChainContext
         return function;
     }
 
+    /// <summary>
+    /// The watermark strategy of operator <paramref name="op"/> (a source with a strategy or a timestamp assigner) for this
+    /// subtask, with its periodic emission started. Its watermarks go downstream when the operator is the chain's last that
+    /// assigns timestamps (a later one drops them, as interpreted); <paramref name="inputCount"/> names the record in errors.
+    /// </summary>
+    public FusedWatermarks<T> CreateWatermarks<T>(int op, Func<long> inputCount)
+    {
+        var strategy = State(op) switch
+        {
+            WatermarkedSource<T> source => source.Strategy,
+            var state => (WatermarkStrategy<T>)state,
+        };
+        Action<Action> guard = action =>
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e) when (IsUserFailure(e))
+            {
+                throw Fail(op, inputCount(), e);
+            }
+        };
+        WatermarkGeneration<T>? generation = null;
+        guard(() => generation = new WatermarkGeneration<T>(strategy, Time, OperatorName(op), SubtaskIndex,
+            op == _eventTimeOperator ? EventTarget : DiscardingEventOutput.Instance, guard));
+        if (op == _eventTimeOperator)
+        {
+            EventTimeAssigner = new FinalWatermark<T>(generation!);
+        }
+        _stopWatermarks.Add(generation!.Stop);
+        generation.Start();
+        return new FusedWatermarks<T>(generation);
+    }
+
     /// <summary>Creates this subtask's reader of the source operator <paramref name="op"/>.</summary>
     public ISourceReader<T> CreateSourceReader<T>(int op)
     {
-        var source = (ISource<T>)State(op);
+        var source = State(op) switch
+        {
+            WatermarkedSource<T> watermarked => watermarked.Source,
+            var state => (ISource<T>)state,
+        };
         var reader = source.CreateReader(new SourceReaderContext(SubtaskIndex, Parallelism, TaskName, SignalAvailable, Cancellation));
         _positionedReader = reader as IPositionedReader;
         if (RestoredPosition(op) is { } position)
@@ -128,7 +199,11 @@ public sealed class FusedChainContext
     /// <summary>The record writer of the edge leaving the chain at position <paramref name="output"/>.</summary>
     public RecordWriter<T> CreateRecordWriter<T>(int output)
     {
-        var writer = new RecordWriter<T>(_partitions[output], _serializers.Get<T>(), _flushAlways);
+        // An edge out of an operator whose records carry timestamps prefixes each record with the task's record timestamp.
+        var serializer = _outputs[output].Edge.StreamEdge.Source.CarriesTimestamps
+            ? new TimestampedRecordSerializer<T>(_serializers.Get<T>(), Time.RecordTimestamp)
+            : _serializers.Get<T>();
+        var writer = new RecordWriter<T>(_partitions[output], serializer, _flushAlways);
         _flushes.Add(writer.Flush);
         return writer;
     }
@@ -214,4 +289,29 @@ public sealed class FusedChainContext
 
     private object State(int op) => _vertex.Operators[op].FusionState
         ?? throw new InvalidOperationException($"Operator '{OperatorName(op)}' carries no user object for its fused chain.");
+}
+
+/// <summary>The end of input of a chain's event-time operator: stops its periodic emission and emits <see cref="Watermark.MaxValue"/>.</summary>
+internal interface IFinalWatermark
+{
+    void EmitFinalWatermark();
+}
+
+internal sealed class FinalWatermark<T>(WatermarkGeneration<T> generation) : IFinalWatermark
+{
+    public void EmitFinalWatermark() => generation.EmitFinalWatermark();
+}
+
+/// <summary>Drops time events: the output of a watermark strategy whose watermarks a later assigner of the chain would drop.</summary>
+internal sealed class DiscardingEventOutput : IEventOutput
+{
+    public static readonly DiscardingEventOutput Instance = new();
+
+    public void EmitWatermark(Watermark watermark)
+    {
+    }
+
+    public void EmitWatermarkStatus(WatermarkStatus status)
+    {
+    }
 }

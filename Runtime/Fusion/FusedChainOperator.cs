@@ -8,7 +8,7 @@ namespace DataflowCompiler.Fusion;
 /// A fused chain in the place of the interpreted operators of one subtask: the task opens, drives, finishes
 /// and closes it like any chain head. Every operator of the vertex maps to this one object.
 /// </summary>
-internal class FusedChainOperator : StreamOperator, IWatermarkInput
+internal class FusedChainOperator : StreamOperator, IWatermarkInput, IEventOutput
 {
     private readonly FusedChainContext _context;
     private readonly PartitionEventOutput _events;
@@ -18,16 +18,42 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
         Chain = chain;
         _context = context;
         _events = new PartitionEventOutput(context.Partitions);
+        context.EventTarget = this;
         chain.Setup(context);
     }
 
-    // Watermarks and statuses pass through a fused chain unchanged to every partition it writes
-    // (fused chains never hold event-time timers: chains with timestamps run interpreted).
+    // Watermarks and statuses pass through a fused chain to every partition it writes (its operators hold no
+    // event-time timers: functions that handle timers run interpreted), unless an operator of the chain assigns
+    // timestamps: then that operator's watermark strategy defines event time from there on.
     protected override IEventOutput? EventOutput => _events;
 
-    public void ProcessWatermark(Watermark watermark) => AdvanceWatermark(watermark);
+    public void ProcessWatermark(Watermark watermark)
+    {
+        if (!_context.AssignsAfterHead)
+        {
+            AdvanceWatermark(watermark);
+        }
+        else if (watermark.Timestamp == long.MaxValue)
+        {
+            // A finished input: the assigner emits its final watermark, as the interpreted one does.
+            _context.EventTimeAssigner?.EmitFinalWatermark();
+        }
+    }
 
-    public void ProcessWatermarkStatus(WatermarkStatus status) => ChangeWatermarkStatus(status);
+    public void ProcessWatermarkStatus(WatermarkStatus status)
+    {
+        if (!_context.AssignsAfterHead)
+        {
+            ChangeWatermarkStatus(status);
+        }
+    }
+
+    // The chain's watermark strategy emits here: watermarks advance the chain's event time, then go downstream.
+    void IEventOutput.EmitWatermark(Watermark watermark) => AdvanceWatermark(watermark);
+
+    void IEventOutput.EmitWatermarkStatus(WatermarkStatus status) => ChangeWatermarkStatus(status);
+
+    protected override void OnWatermark(long watermark) => Chain.OnWatermark(watermark);
 
     protected FusedChain Chain { get; }
 
@@ -107,6 +133,7 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
     public override void Close()
     {
         var errors = new List<Exception>();
+        _context.StopWatermarks();
         Chain.Close(errors);
         if (errors.Count > 0)
         {
@@ -125,10 +152,19 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput
         // The mailbox flag is checked between batches: a fused batch is short (512 records) and straight-line.
         public ReadStatus EmitBatch(int maxRecords, ref int mailFlag) => Chain.EmitBatch(maxRecords);
 
-        // End of input: event time jumps to the end, as an interpreted source does, so downstream timers fire.
+        // End of input: event time jumps to the end, as an interpreted source does, so downstream timers fire; the
+        // chain's watermark strategy, if any, stops its periodic emission and emits the final watermark itself.
         public override void Finish()
         {
-            AdvanceWatermark(Watermark.MaxValue);
+            _context.StopWatermarks();
+            if (_context.EventTimeAssigner is { } assigner)
+            {
+                assigner.EmitFinalWatermark();
+            }
+            else
+            {
+                AdvanceWatermark(Watermark.MaxValue);
+            }
             base.Finish();
         }
     }

@@ -35,15 +35,23 @@ public static class FusedChainRegistry
             log($"Chain '{vertex.Name}' runs interpreted: fusion is disabled (StreamConfiguration.Fusion).");
             return null;
         }
+        if (vertex.Operators.FirstOrDefault(o => o.FusionSite is null && o.Kind == "Window") is { } window)
+        {
+            log($"Chain '{vertex.Name}' runs interpreted: operator {window.Description} is a window, which the fusion generator does not compile yet " +
+                "(its event-time timers and window state run in the interpreted window operator; the chains before the KeyBy that feeds it still fuse).");
+            return null;
+        }
         if (vertex.Operators.FirstOrDefault(o => o.FusionSite is null) is { } plain)
         {
             log($"Chain '{vertex.Name}' runs interpreted: operator {plain.Description} was not compiled by the fusion generator " +
                 "(it is not in a [DataflowJob] Define method, or its chain breaks a fusion rule; the analyzer's DFC0001 says which).");
             return null;
         }
-        if (vertex.Operators.FirstOrDefault(o => o.AssignsTimestamps || o.CarriesTimestamps) is { } timed)
+        // Records carrying timestamps fuse (the chain keeps the task's record timestamp; sources with a strategy and
+        // AssignTimestampsAndWatermarks run their strategy); other operators that assign timestamps (windows) are not fused.
+        if (vertex.Operators.FirstOrDefault(o => o.AssignsTimestamps && o.Kind is not ("Source" or "TimestampsAndWatermarks")) is { } timed)
         {
-            log($"Chain '{vertex.Name}' runs interpreted: records of operator {timed.Description} carry event-time timestamps, which fused chains do not handle yet.");
+            log($"Chain '{vertex.Name}' runs interpreted: operator {timed.Description} assigns event-time timestamps of its own, which fused chains do not do yet.");
             return null;
         }
         if (vertex.Operators.FirstOrDefault(o => o.FusionState is { } function && HandlesTimers(function)) is { } timers)

@@ -79,8 +79,9 @@ internal sealed class TypeInfo<T> : TypeInfo
 
     public override IChannelReader CreateChannelReader(SerializerRegistry registry, object input, RecordTimestamp timestamps, bool timestamped) =>
         input is Fusion.FusedInput<T> fused
-            // Fused chains run only where no timestamps travel (JobMaster falls back otherwise).
-            ? new Fusion.FusedChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), fused)
+            ? timestamped
+                ? new Fusion.FusedChannelReader<T>(new RecordDeserializer<T>(new TimestampedRecordSerializer<T>(registry.Get<T>(), timestamps)), fused, null)
+                : new Fusion.FusedChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), fused, timestamps)
             : timestamped
                 ? new ChannelReader<T>(new RecordDeserializer<T>(new TimestampedRecordSerializer<T>(registry.Get<T>(), timestamps)), (IInput<T>)input, null)
                 : new ChannelReader<T>(new RecordDeserializer<T>(registry.Get<T>()), (IInput<T>)input, timestamps);

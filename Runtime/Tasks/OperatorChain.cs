@@ -27,7 +27,7 @@ internal sealed class OperatorChain
         {
             // Fusion hook (docs/fusion.md): one generated object stands for every operator of the chain.
             var fusedContext = new Fusion.FusedChainContext(vertex, subtaskIndex, TaskName, partitions, outputs,
-                serializers, managedMemory, counters, flushAlways, cancellation, restore, checkpointingEnabled);
+                serializers, managedMemory, counters, flushAlways, cancellation, Time, restore, checkpointingEnabled);
             var fused = Fusion.FusedChainRegistry.CreateOperator(fusedChain, fusedContext, vertex);
             var processingTime = Time.ProcessingTime;
             fusedContext.TimerService = new Fusion.FusedTimerService(() => processingTime.CurrentProcessingTime, () => fused.CurrentWatermark, TaskName);
