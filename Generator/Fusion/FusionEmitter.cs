@@ -189,6 +189,10 @@ internal static class FusionEmitter
                     w.Line($"private global::DataflowCompiler.Sinks.ISinkWriter<{op.InputType}>? _writer{i};");
                     break;
             }
+            if (op.AssignsTimestamps)
+            {
+                w.Line($"private {Fusion}.FusedWatermarks<{op.OutputType}> _watermarks{i} = null!;");
+            }
             if (op.Function is { Form: "Object" } function)
             {
                 w.Line($"private {function.Target}? _fn{i};");
@@ -309,6 +313,11 @@ internal static class FusionEmitter
             {
                 w.Line($"_backend{i} = Context.CreateKeyedBackend<{op.KeyType}>({i});");
             }
+            if (op.AssignsTimestamps)
+            {
+                // The runtime strategy: its assigner and generator, periodic emission on the task's processing-time service.
+                w.Line($"_watermarks{i} = Context.CreateWatermarks<{op.OutputType}>({i}, () => InputCount({i}));");
+            }
             if (op.Function is { Form: "Object" } function)
             {
                 w.Line($"var fn{i} = _fn{i} = Context.GetFunction<{function.Target}>({i});");
@@ -362,6 +371,11 @@ internal static class FusionEmitter
                 EmitSequenceBatch(w, chain);
                 return;
             }
+            if (source.AssignsTimestamps)
+            {
+                EmitWatermarkedSourceBatch(w, chain);
+                return;
+            }
             w.Line("/// <summary>Polls the source and runs each record through the whole chain; the task checks its mailbox between batches.</summary>");
             w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
             w.Line("var reader = _reader0!;");
@@ -392,6 +406,40 @@ internal static class FusionEmitter
             w.Close();
             w.Close();
         }
+        w.Line();
+    }
+
+    /// <summary>A source with a watermark strategy: as the interpreted source, per record the assigner's timestamp, the chain, then the generator.</summary>
+    private static void EmitWatermarkedSourceBatch(IndentedWriter w, ChainSpec chain)
+    {
+        var source = chain.Operators[0];
+        w.Line("/// <summary>Polls the source, stamps each record with the strategy's timestamp, runs it through the whole chain and lets the");
+        w.Line("/// strategy's generator see it; periodic watermarks come from the task's timer between batches.</summary>");
+        w.Open("public override global::DataflowCompiler.Sources.ReadStatus EmitBatch(int maxRecords)");
+        w.Line("var reader = _reader0!;");
+        w.Line("var watermarks = _watermarks0;");
+        w.Open("for (int i = 0; i < maxRecords; i++)");
+        w.Line("global::DataflowCompiler.Sources.ReadStatus status;");
+        w.Line($"{source.OutputType} record;");
+        w.Line("long timestamp;");
+        w.Open("try");
+        w.Line("status = reader.PollNext(out record);");
+        w.Open("if (status != global::DataflowCompiler.Sources.ReadStatus.Record)");
+        w.Line("return status;");
+        w.Close();
+        w.Line("_in0++;");
+        w.Line("timestamp = watermarks.ExtractTimestamp(record, long.MinValue);");
+        w.Close();
+        Catch(w, "Fail(0, e)");
+        w.Line("RecordTimestamp = timestamp;");
+        Line(w, Next(chain, 0, "record"));
+        w.Open("try");
+        w.Line("watermarks.OnEvent(record, timestamp);");
+        w.Close();
+        Catch(w, "Fail(0, e)");
+        w.Close();
+        w.Line("return global::DataflowCompiler.Sources.ReadStatus.Record;");
+        w.Close();
         w.Line();
     }
 
@@ -458,6 +506,23 @@ internal static class FusionEmitter
                 w.Line($"_writer{i}!.Write(value);");
                 w.Close();
                 Catch(w, fail);
+                break;
+            case "TimestampsAndWatermarks":
+                // As the interpreted assigner: the record's new timestamp for the rest of the chain, then the generator
+                // sees the record; the previous timestamp is put back afterwards.
+                w.Line("long previous = RecordTimestamp;");
+                w.Line("long timestamp;");
+                w.Open("try");
+                w.Line($"timestamp = _watermarks{i}.ExtractTimestamp(value, previous);");
+                w.Close();
+                Catch(w, fail);
+                w.Line("RecordTimestamp = timestamp;");
+                Line(w, Next(chain, i, "value"));
+                w.Open("try");
+                w.Line($"_watermarks{i}.OnEvent(value, timestamp);");
+                w.Close();
+                Catch(w, fail);
+                w.Line("RecordTimestamp = previous;");
                 break;
             default:
                 w.Open("try");
@@ -619,8 +684,8 @@ internal static class FusionEmitter
                 w.Line($"private readonly Chain{chain.Index} _chain = chain;");
             }
             w.Line("public override void Output<TSide>(global::DataflowCompiler.Functions.OutputTag<TSide> tag, TSide value) => global::System.ArgumentNullException.ThrowIfNull(tag);");
-            w.Line("// Fused chains never carry event-time timestamps: chains with timestamps run interpreted.");
-            w.Line("public override long? Timestamp => null;");
+            w.Line("// The record's event-time timestamp, as the chain carries it (null when the stream has none).");
+            w.Line($"public override long? Timestamp => {(op.Kind == "Process" ? "_chain" : "chain")}.RecordTimestampOrNull;");
             w.Line($"public override global::DataflowCompiler.Time.ITimerService TimerService => {(op.Kind == "Process" ? "_chain" : "chain")}.TimerService;");
             w.Close();
         }
@@ -679,6 +744,9 @@ internal static class FusionEmitter
                 case "TextFile":
                     w.Line($"var __state = new global::DataflowCompiler.Sinks.TextFileSink<{t}>(@path);");
                     call = "self.SinkTo(__state)";
+                    break;
+                case "WatermarkedSource":
+                    w.Line($"var __state = new {Fusion}.WatermarkedSource<{t}>(@source, @watermarkStrategy);");
                     break;
             }
             if (site.Shape.StartsWith("State:"))

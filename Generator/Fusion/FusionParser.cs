@@ -77,6 +77,10 @@ internal static class FusionParser
             if (reason is null)
             {
                 job.Commit(chain);
+                if (chain.Truncated is { } truncated)
+                {
+                    notes.Add($"line {line}: fused up to the last KeyBy; {truncated}");
+                }
             }
             else
             {
@@ -168,6 +172,10 @@ internal static class FusionParser
         private int _site;
 
         public List<InterceptorSpec> Interceptors { get; } = new();
+
+        /// <summary>Set when the statement fuses only up to a KeyBy: what runs interpreted from there, and why.</summary>
+        public string? Truncated { get; private set; }
+
         public List<(bool SourceHeaded, string InputType, List<Draft> Ops, OutputDraft? Output)> Chains { get; } = new();
 
         public string? Parse(ExpressionSyntax expression)
@@ -188,17 +196,22 @@ internal static class FusionParser
             _site = job.NextSite;
             foreach (var call in calls)
             {
-                if (model.GetSymbolInfo(call, cancellation).Symbol is not IMethodSymbol method)
+                string? reason = model.GetSymbolInfo(call, cancellation).Symbol is IMethodSymbol method
+                    ? ParseCall(call, method)
+                    : $"the call '{Name(call)}' does not bind to one method.";
+                if (reason is null)
                 {
-                    return $"the call '{Name(call)}' does not bind to one method.";
+                    continue;
                 }
-                string? reason = ParseCall(call, method);
-                if (reason is not null)
+                if (!StopAtKeyBy())
                 {
                     return reason;
                 }
+                // Directly after a KeyBy the runtime starts a new chain, so the chains before it fuse on their own.
+                Truncated = $"'{Name(call)}' and what follows run interpreted: {reason}";
+                break;
             }
-            if (!_sinkSeen)
+            if (!_sinkSeen && Truncated is null)
             {
                 return "the chain does not end in a sink.";
             }
@@ -209,6 +222,19 @@ internal static class FusionParser
             }
             job.NextSite = _site;
             return null;
+        }
+
+        /// <summary>Whether the statement can stop here and fuse what came before: right after a KeyBy, with a chain before it.</summary>
+        private bool StopAtKeyBy()
+        {
+            if (_pendingKey is null || _segments.Count < 2 || _segments[_segments.Count - 1].Count > 0)
+            {
+                return false;
+            }
+            _segments.RemoveAt(_segments.Count - 1);
+            _segmentInputs.RemoveAt(_segmentInputs.Count - 1);
+            _pendingKey = null;
+            return true;
         }
 
         private static string Name(InvocationExpressionSyntax call) => ((MemberAccessExpressionSyntax)call.Expression).Name.Identifier.ValueText;
@@ -275,8 +301,17 @@ internal static class FusionParser
                     return ParseOperator(call, method, keyed);
                 case "SinkTo" or "Print" or "CollectToList" or "WriteAsText":
                     return ParseSink(call, method);
+                case "AssignTimestampsAndWatermarks" when !keyed:
+                    {
+                        // Runs the runtime strategy object (its assigner and generator) per record; the emitter reads it from the operator.
+                        string site = NextSite();
+                        AddInterceptor(call, method, site, "State:" + method.Parameters[0].Name, _current);
+                        AddOperator(new OperatorSpec("TimestampsAndWatermarks", TypeName(_current), TypeName(_current), site, null, "", null, "",
+                            assignsTimestamps: true), _current, _current);
+                        return null;
+                    }
                 default:
-                    return $"'{name}' is not fused yet (fused: Map, Filter, FlatMap, Process, KeyBy, Reduce, Sum, Min, Max, sinks).";
+                    return $"'{name}' is not fused yet (fused: Map, Filter, FlatMap, Process, KeyBy, Reduce, Sum, Min, Max, AssignTimestampsAndWatermarks, sinks).";
             }
         }
 
@@ -286,12 +321,15 @@ internal static class FusionParser
             {
                 return $"'{method.Name}' in the middle of a chain.";
             }
+            // FromSource(source, watermarkStrategy, name): the fused source runs the strategy per record, as the interpreted one.
+            bool watermarks = method.Name == "FromSource" && method.Parameters.Any(p => p.Name == "watermarkStrategy");
             string shape = method.Name switch
             {
                 "FromSequence" => "Sequence",
                 "FromElements" or "FromCollection" => "Collection",
                 "FromGenerator" => "Generator",
                 "ReadTextFile" => "ReadTextFile",
+                "FromSource" when watermarks => "WatermarkedSource",
                 "FromSource" => "State:source",
                 _ => "",
             };
@@ -307,8 +345,9 @@ internal static class FusionParser
             string site = NextSite();
             AddInterceptor(call, method, site, shape, element);
             _current = element;
-            _segments.Add(new List<Draft> { new(new OperatorSpec("Source", "", TypeName(element), site, null, "", null, shape == "Sequence" ? "Sequence" : ""),
-                $"Source<→{SignatureNames.Display(element)}>", SignatureNames.Display(element), null) });
+            var spec = new OperatorSpec("Source", "", TypeName(element), site, null, "", null, shape == "Sequence" ? "Sequence" : "",
+                assignsTimestamps: watermarks);
+            _segments.Add(new List<Draft> { new(spec, $"Source<→{SignatureNames.Display(element)}>", SignatureNames.Display(element), null) });
             _segmentInputs.Add("");
             return null;
         }
@@ -412,7 +451,8 @@ internal static class FusionParser
             for (int s = 0; s < _segments.Count; s++)
             {
                 var ops = _segments[s];
-                var output = s + 1 < _segments.Count ? _segmentOutputs[s] : null;
+                // The last segment has an output only when the statement stopped right after a KeyBy (its hash edge).
+                var output = s < _segmentOutputs.Count ? _segmentOutputs[s] : null;
                 if (ops.Count == 0)
                 {
                     return "KeyBy is not followed by an operator.";

@@ -4,8 +4,9 @@ namespace DataflowCompiler.Generator.Fusion;
 internal sealed record OperatorSpec
 {
     public OperatorSpec(string kind, string inputType, string outputType, string site, FunctionSpec? function,
-        string keyType, FunctionSpec? keySelector, string field)
+        string keyType, FunctionSpec? keySelector, string field, bool assignsTimestamps = false)
     {
+        AssignsTimestamps = assignsTimestamps;
         Kind = kind;
         InputType = inputType;
         OutputType = outputType;
@@ -16,7 +17,7 @@ internal sealed record OperatorSpec
         Field = field;
     }
 
-    /// <summary>Source, Map, Filter, FlatMap, Process, KeyedProcess, Reduce, Sum, Min, Max, Sink.</summary>
+    /// <summary>Source, Map, Filter, FlatMap, Process, KeyedProcess, Reduce, Sum, Min, Max, TimestampsAndWatermarks, Sink.</summary>
     public string Kind { get; }
     public string InputType { get; }
     public string OutputType { get; }
@@ -32,4 +33,10 @@ internal sealed record OperatorSpec
     public string Field { get; }
 
     public bool IsKeyed => KeySelector is not null;
+
+    /// <summary>
+    /// The operator gives records event-time timestamps and generates watermarks through a runtime watermark strategy:
+    /// a source added with one (<c>FromSource(source, strategy, name)</c>) or <c>AssignTimestampsAndWatermarks</c>.
+    /// </summary>
+    public bool AssignsTimestamps { get; }
 }
