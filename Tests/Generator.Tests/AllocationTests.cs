@@ -13,6 +13,8 @@ public sealed class AllocationTests(ITestOutputHelper output)
         using System;
         using DataflowCompiler;
         using DataflowCompiler.Sinks;
+        using DataflowCompiler.Sources;
+        using DataflowCompiler.Time;
 
         namespace Jobs.Allocation;
 
@@ -70,20 +72,58 @@ public sealed class AllocationTests(ITestOutputHelper output)
                    .Map(static r => r with { Value = r.Value + 1 })
                    .SinkTo(Probe);
         }
+
+        /// <summary>A source with a watermark strategy: per record its assigner and generator, periodic watermarks from the task's timer.</summary>
+        [DataflowJob]
+        public static partial class TimestampedSourceJob
+        {
+            public static readonly AllocationProbe Probe = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSource(new SequenceSource(0, AllocationProbe.Warmup + AllocationProbe.Measured + 10_000),
+                        WatermarkStrategy.ForBoundedOutOfOrderness<long>(TimeSpan.FromMilliseconds(10), static i => i), "timestamped")
+                   .Map(static i => new Reading(i % 64, i * 0.5))
+                   .Filter(static r => r.Sensor != 63)
+                   .Map(static r => r with { Value = r.Value + 1 })
+                   .SinkTo(Probe);
+        }
+
+        /// <summary>A network-headed chain reading a timestamped edge (each record prefixed with its timestamp); the probe runs in it.</summary>
+        [DataflowJob]
+        public static partial class TimestampedEdgeJob
+        {
+            public static readonly AllocationProbe Probe = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSource(new SequenceSource(0, AllocationProbe.Warmup + AllocationProbe.Measured + 10_000),
+                        WatermarkStrategy.ForMonotonousTimestamps<long>(static i => i), "timestamped")
+                   .Map(static i => new Reading(i % 64, i * 0.5))
+                   .KeyBy(static r => r.Sensor)
+                   .Map(static r => r with { Value = r.Value + 1 })
+                   .SinkTo(Probe);
+        }
         """;
 
-    [Fact]
-    public void Fused_stateless_chain_allocates_nothing_per_record()
+    private static readonly Lazy<System.Reflection.Assembly> Jobs = new(() => GeneratorHarness.CompileAndLoad("AllocationJobs", Job).Assembly);
+
+    [Theory]
+    [InlineData("AllocationJob", 1)]
+    [InlineData("TimestampedSourceJob", 1)]
+    [InlineData("TimestampedEdgeJob", 2)]
+    public void Fused_chain_allocates_nothing_per_record(string jobName, int chains)
     {
-        var (assembly, _) = GeneratorHarness.CompileAndLoad("AllocationJob", Job);
-        var job = assembly.GetType("Jobs.Allocation.AllocationJob", throwOnError: true)!;
+        var assembly = Jobs.Value;
+        var job = assembly.GetType("Jobs.Allocation." + jobName, throwOnError: true)!;
         var probe = assembly.GetType("Jobs.Allocation.AllocationProbe", throwOnError: true)!;
+        probe.GetField("Before")!.SetValue(null, 0L);
+        probe.GetField("Checksum")!.SetValue(null, 0L);
         var log = new List<string>();
-        var env = StreamEnvironment.CreateLocal(new StreamConfiguration { Parallelism = 1, Fusion = FusionMode.Enabled, FusionLog = log.Add });
+        var env = StreamEnvironment.CreateLocal(new StreamConfiguration { Parallelism = 1, Fusion = FusionMode.Enabled, FusionLog = line => { lock (log) { log.Add(line); } } });
         job.GetMethod("Define")!.Invoke(null, new object[] { env });
         env.Execute("allocation");
 
-        Assert.Contains("runs fused", Assert.Single(log));
+        Assert.Equal(chains, log.Count);
+        Assert.All(log, line => Assert.Contains("runs fused", line));
         long before = (long)probe.GetField("Before")!.GetValue(null)!;
         long after = (long)probe.GetField("After")!.GetValue(null)!;
         Assert.NotEqual(0, before);

@@ -52,12 +52,18 @@ internal static class GeneratorHarness
     }
 
     /// <summary>Runs <c>Define</c> of <paramref name="jobType"/> and returns the records of its static <c>Results</c> sink, sorted, and the fusion log.</summary>
-    public static (List<string> Results, List<string> Log) Run(Type jobType, int parallelism, FusionMode fusion)
+    public static (List<string> Results, List<string> Log) Run(Type jobType, int parallelism, FusionMode fusion, TimeProvider? clock = null)
     {
         var log = new List<string>();
         var sink = jobType.GetField("Results")!.GetValue(null)!;
         sink.GetType().GetMethod("Clear")!.Invoke(sink, null);
-        var env = StreamEnvironment.CreateLocal(new StreamConfiguration { Parallelism = parallelism, Fusion = fusion, FusionLog = line => { lock (log) { log.Add(line); } } });
+        var env = StreamEnvironment.CreateLocal(new StreamConfiguration
+        {
+            Parallelism = parallelism,
+            Fusion = fusion,
+            FusionLog = line => { lock (log) { log.Add(line); } },
+            TimeProvider = clock ?? TimeProvider.System,
+        });
         jobType.GetMethod("Define")!.Invoke(null, new object[] { env });
         env.Execute(jobType.Name);
         var results = ((System.Collections.IEnumerable)sink.GetType().GetProperty("Results")!.GetValue(sink)!).Cast<object>()
