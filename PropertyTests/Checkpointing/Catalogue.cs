@@ -40,8 +40,13 @@ public static partial class KeyBySumMap
            .SinkTo(ExactlyOnceInput.Sink);
 }
 
-/// <summary>(b) keyBy → keyed process function with value state and event-time timers (runs interpreted: it has timestamps).</summary>
-public static class KeyedTimers
+/// <summary>
+/// (b) keyBy → keyed process function with value state and event-time timers. Fused: the source, the map and the
+/// timestamp assigner (one chain, records and watermarks over a timestamped edge); the keyed process function runs
+/// interpreted (it handles timers).
+/// </summary>
+[DataflowJob]
+public static partial class KeyedTimers
 {
     public static void Define(StreamEnvironment env) =>
         env.FromCollection(ExactlyOnceInput.Records)

@@ -228,6 +228,11 @@ public sealed class ExactlyOnceProperties
             {
                 throw new XunitException($"{scenario}: not every chain ran fused:\n{string.Join("\n", log)}");
             }
+            if (scenario.Fused && scenario.Job is EoJob.KeyedTimers
+                && !log.Any(l => l.Contains("Timestamps/Watermarks' runs fused", StringComparison.Ordinal)))
+            {
+                throw new XunitException($"{scenario}: the event-time chain did not run fused:\n{string.Join("\n", log)}");
+            }
             var committed = scenario.FileSink ? TransactionalFileSink<Result>.ReadCommitted(output).Select(Result.Parse).ToList() : store.Committed;
             return new Run(committed, client.Restarts, Faults.Fired, Faults.FiredDescription, Faults.Restores, orphans!);
         }
