@@ -501,12 +501,6 @@ internal static class FusionEmitter
                 w.Close();
                 Line(w, Next(chain, i, "value"));
                 break;
-            case "Sink":
-                w.Open("try");
-                w.Line($"_writer{i}!.Write(value);");
-                w.Close();
-                Catch(w, fail);
-                break;
             case "TimestampsAndWatermarks":
                 // As the interpreted assigner: the record's new timestamp for the rest of the chain, then the generator
                 // sees the record; the previous timestamp is put back afterwards.
@@ -523,6 +517,12 @@ internal static class FusionEmitter
                 w.Close();
                 Catch(w, fail);
                 w.Line("RecordTimestamp = previous;");
+                break;
+            case "Sink":
+                w.Open("try");
+                w.Line($"_writer{i}!.Write(value);");
+                w.Close();
+                Catch(w, fail);
                 break;
             default:
                 w.Open("try");

@@ -38,7 +38,7 @@ public static class FusedChainRegistry
         if (vertex.Operators.FirstOrDefault(o => o.FusionSite is null && o.Kind == "Window") is { } window)
         {
             log($"Chain '{vertex.Name}' runs interpreted: operator {window.Description} is a window, which the fusion generator does not compile yet " +
-                "(its event-time timers and window state run in the interpreted window operator; the chains before the KeyBy that feeds it still fuse).");
+                "(window state and event-time timers live in the interpreted window operator; the chains before the KeyBy that feeds a keyed window still fuse).");
             return null;
         }
         if (vertex.Operators.FirstOrDefault(o => o.FusionSite is null) is { } plain)
