@@ -428,7 +428,7 @@ internal static class FusionEmitter
         w.Line("return status;");
         w.Close();
         w.Line("_in0++;");
-        w.Line("timestamp = watermarks.ExtractTimestamp(record, long.MinValue);");
+        w.Line($"timestamp = {Timestamp(chain, 0, "record", "long.MinValue", "watermarks")};");
         w.Close();
         Catch(w, "Fail(0, e)");
         w.Line("RecordTimestamp = timestamp;");
@@ -442,6 +442,15 @@ internal static class FusionEmitter
         w.Close();
         w.Line();
     }
+
+    /// <summary>
+    /// The timestamp of <paramref name="record"/> at operator <paramref name="op"/>: its inline assigner lambda as static code
+    /// (the parser found it in the strategy expression), or the runtime strategy's assigner.
+    /// </summary>
+    private static string Timestamp(ChainSpec chain, int op, string record, string previous, string watermarks) =>
+        chain.Operators[op].Function is { Form: "Lambda" } assigner
+            ? $"__DataflowFused.{FunctionName(chain, op)}({record}{(assigner.Parameters.Count == 2 ? ", " + previous : "")})"
+            : $"{watermarks}.ExtractTimestamp({record}, {previous})";
 
     private static void EmitSequenceBatch(IndentedWriter w, ChainSpec chain)
     {
@@ -507,7 +516,7 @@ internal static class FusionEmitter
                 w.Line("long previous = RecordTimestamp;");
                 w.Line("long timestamp;");
                 w.Open("try");
-                w.Line($"timestamp = _watermarks{i}.ExtractTimestamp(value, previous);");
+                w.Line($"timestamp = {Timestamp(chain, i, "value", "previous", $"_watermarks{i}")};");
                 w.Close();
                 Catch(w, fail);
                 w.Line("RecordTimestamp = timestamp;");

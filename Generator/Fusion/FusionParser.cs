@@ -306,8 +306,8 @@ internal static class FusionParser
                         // Runs the runtime strategy object (its assigner and generator) per record; the emitter reads it from the operator.
                         string site = NextSite();
                         AddInterceptor(call, method, site, "State:" + method.Parameters[0].Name, _current);
-                        AddOperator(new OperatorSpec("TimestampsAndWatermarks", TypeName(_current), TypeName(_current), site, null, "", null, "",
-                            assignsTimestamps: true), _current, _current);
+                        AddOperator(new OperatorSpec("TimestampsAndWatermarks", TypeName(_current), TypeName(_current), site, InlineAssigner(args[0].Expression),
+                            "", null, "", assignsTimestamps: true), _current, _current);
                         return null;
                     }
                 default:
@@ -345,8 +345,10 @@ internal static class FusionParser
             string site = NextSite();
             AddInterceptor(call, method, site, shape, element);
             _current = element;
-            var spec = new OperatorSpec("Source", "", TypeName(element), site, null, "", null, shape == "Sequence" ? "Sequence" : "",
-                assignsTimestamps: watermarks);
+            var strategy = watermarks ? call.ArgumentList.Arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == "watermarkStrategy")
+                ?? call.ArgumentList.Arguments[1] : null;
+            var spec = new OperatorSpec("Source", "", TypeName(element), site, strategy is null ? null : InlineAssigner(strategy.Expression), "", null,
+                shape == "Sequence" ? "Sequence" : "", assignsTimestamps: watermarks);
             _segments.Add(new List<Draft> { new(spec, $"Source<→{SignatureNames.Display(element)}>", SignatureNames.Display(element), null) });
             _segmentInputs.Add("");
             return null;
@@ -585,6 +587,39 @@ internal static class FusionParser
             }
             return new FunctionSpec(form, new EquatableArray<ParameterSpec>(parameters), TypeName(symbol.ReturnType), body, lambda.Body is BlockSyntax,
                 "", collector, false);
+        }
+
+        /// <summary>
+        /// The timestamp assigner of a watermark strategy written inline as a fluent expression over the built-in factories
+        /// (<c>WatermarkStrategy.ForBoundedOutOfOrderness&lt;T&gt;(bound, c =&gt; c.Time)</c>, <c>ForMonotonousTimestamps</c>,
+        /// <c>.WithTimestampAssigner(...)</c>, <c>.WithIdleness(...)</c>), when it is a non-capturing lambda: the fused loop then
+        /// calls it as static code instead of through the strategy's delegates. Null when the assigner is not known at compile
+        /// time (a strategy from a field or a variable, a custom generator, ingestion time, no assigner): the loop asks the strategy.
+        /// The watermark generator always comes from the runtime strategy object.
+        /// </summary>
+        private FunctionSpec? InlineAssigner(ExpressionSyntax strategy)
+        {
+            var expression = strategy;
+            while (expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation
+                && model.GetSymbolInfo(invocation, cancellation).Symbol is IMethodSymbol method)
+            {
+                string owner = method.ContainingType.OriginalDefinition.ToDisplayString();
+                var lambda = invocation.ArgumentList.Arguments.Select(a => a.Expression).OfType<LambdaExpressionSyntax>().FirstOrDefault();
+                switch (owner, method.Name)
+                {
+                    // The outermost WithTimestampAssigner is the one applied last, so it wins.
+                    case ("DataflowCompiler.Time.WatermarkStrategy<T>", "WithTimestampAssigner"):
+                        return lambda is null ? null : Lambda(lambda, out _);
+                    case ("DataflowCompiler.Time.WatermarkStrategy<T>", "WithIdleness"):
+                        expression = access.Expression;
+                        continue;
+                    case ("DataflowCompiler.Time.WatermarkStrategy", "ForMonotonousTimestamps" or "ForBoundedOutOfOrderness"):
+                        return lambda is null ? null : Lambda(lambda, out _);
+                    default:
+                        return null;
+                }
+            }
+            return null;
         }
 
         /// <summary>Sum/Min/Max field selector: <c>r =&gt; r.Field</c> on a struct or record, or <c>r =&gt; r</c>.</summary>

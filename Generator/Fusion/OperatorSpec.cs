@@ -22,6 +22,9 @@ internal sealed record OperatorSpec
     public string InputType { get; }
     public string OutputType { get; }
     public string Site { get; }
+
+    /// <summary>The user function; for an operator that assigns timestamps, its strategy's timestamp assigner when the parser
+    /// found it as an inline lambda (null: the fused loop asks the runtime strategy).</summary>
     public FunctionSpec? Function { get; }
 
     /// <summary>For keyed operators (Reduce, Sum, Min, Max, KeyedProcess): the key type and the KeyBy selector; otherwise empty and null.</summary>

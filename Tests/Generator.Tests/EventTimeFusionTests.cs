@@ -120,8 +120,11 @@ public sealed class EventTimeFusionTests
         {
             public static readonly CollectSink<string> Results = new();
 
+            // A strategy from a field: the generator cannot see its assigner, so the fused loop asks the strategy.
+            private static readonly WatermarkStrategy<Click> Strategy = WatermarkStrategy.ForBoundedOutOfOrderness<Click>(TimeSpan.FromMilliseconds(50), static c => c.Time);
+
             public static void Define(StreamEnvironment env) =>
-                env.FromSource(new PausingSource(), WatermarkStrategy.ForBoundedOutOfOrderness<Click>(TimeSpan.FromMilliseconds(50), static c => c.Time), "pausing")
+                env.FromSource(new PausingSource(), Strategy, "pausing")
                    .Map(static c => c with { Count = c.User * 2 })
                    .Process(new Stamp())
                    .SinkTo(Results);
@@ -251,7 +254,11 @@ public sealed class EventTimeFusionTests
     {
         string generated = Compiled.Value.Generated;
         Assert.Contains("fused up to the last KeyBy; 'Window' and what follows run interpreted", generated);
-        Assert.Contains("watermarks.ExtractTimestamp(record, long.MinValue)", generated);
+        // A strategy from a field is asked for each record's timestamp; inline assigner lambdas become static calls.
+        Assert.Contains("timestamp = watermarks.ExtractTimestamp(record, long.MinValue);", generated);
+        Assert.Contains("internal static long C1_Op0(global::Jobs.EventTime.Click c) => c.Time;", generated);
+        Assert.Contains("timestamp = __DataflowFused.C1_Op0(record);", generated);
+        Assert.Contains("timestamp = __DataflowFused.C1_Op2(value, previous);", generated);
         Assert.Contains("TimestampsAndWatermarks<Jobs.EventTime.Click→Jobs.EventTime.Click>", generated);
     }
 }
