@@ -59,6 +59,38 @@ public sealed class EventTimeFusionTests
                    .SinkTo(Results);
         }
 
+        /// <summary>A keyed function (fused after a timestamped hash edge) sees each record's timestamp.</summary>
+        public sealed class KeyedStamp : KeyedProcessFunction<long, Click, string>
+        {
+            public override void ProcessElement(Click value, Context context, ICollector<string> output) =>
+                output.Collect($"key {context.CurrentKey}: {value.Time}@{context.Timestamp}");
+        }
+
+        /// <summary>A parallel source with a strategy: one generator per source subtask; the window takes the minimum.</summary>
+        [DataflowJob]
+        public static partial class ParallelKeyed
+        {
+            public static readonly CollectSink<string> Results = new();
+
+            public static void Define(StreamEnvironment env)
+            {
+                env.FromSource(new SequenceSource(0, 2_999),
+                        WatermarkStrategy.ForBoundedOutOfOrderness<long>(TimeSpan.FromMilliseconds(50), static i => i * 3 + i * 7919 % 40 - 20), "parallel")
+                   .Map(static i => new Click(i * 7919 % 13, i * 3 + i * 7919 % 40 - 20, 1))
+                   .KeyBy(static c => c.User)
+                   .Process(new KeyedStamp())
+                   .SinkTo(Results);
+                env.FromSource(new SequenceSource(0, 2_999),
+                        WatermarkStrategy.ForBoundedOutOfOrderness<long>(TimeSpan.FromMilliseconds(50), static i => i * 3 + i * 7919 % 40 - 20), "parallel windows")
+                   .Map(static i => new Click(i * 7919 % 13 % 4, i * 3 + i * 7919 % 40 - 20, 1))
+                   .KeyBy(static c => c.User)
+                   .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(100)))
+                   .Reduce(static (a, b) => new Click(a.User, Math.Min(a.Time, b.Time), a.Count + b.Count))
+                   .Process(new WindowStamp())
+                   .SinkTo(Results);
+            }
+        }
+
         [DataflowJob]
         public static partial class Punctuated
         {
@@ -164,7 +196,7 @@ public sealed class EventTimeFusionTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var job in new[] { "BoundedWindows", "Punctuated", "MidChain" })
+        foreach (var job in new[] { "BoundedWindows", "Punctuated", "MidChain", "ParallelKeyed" })
         {
             data.Add(job, 1);
             data.Add(job, 3);
