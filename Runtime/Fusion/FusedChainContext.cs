@@ -40,7 +40,7 @@ public sealed class FusedChainContext
         Func<string, Counter> counters, bool flushAlways, CancellationToken cancellation,
         TaskTimeServices time, IReadOnlyDictionary<string, Checkpointing.OperatorRestoreState>? restore = null, bool checkpointingEnabled = false)
     {
-        this.Time = time;
+        Time = time;
         _restore = restore;
         _checkpointingEnabled = checkpointingEnabled;
         _vertex = vertex;
