@@ -70,20 +70,44 @@ public sealed class AllocationTests(ITestOutputHelper output)
                    .Map(static r => r with { Value = r.Value + 1 })
                    .SinkTo(Probe);
         }
+
+        /// <summary>A rolling sum over 64 keys: after the warm-up every key has its entry in the flat state.</summary>
+        [DataflowJob]
+        public static partial class KeyedAllocationJob
+        {
+            public static readonly AllocationProbe Probe = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSequence(0, AllocationProbe.Warmup + AllocationProbe.Measured + 10_000)
+                   .Map(static i => new Reading(i % 64, i * 0.5))
+                   .KeyBy(static r => r.Sensor)
+                   .Sum(r => r.Value)
+                   .SinkTo(Probe);
+        }
         """;
 
     [Fact]
-    public void Fused_stateless_chain_allocates_nothing_per_record()
+    public void Fused_stateless_chain_allocates_nothing_per_record() => AssertNoAllocationPerRecord("AllocationJob", chains: 1);
+
+    [Fact]
+    public void Fused_keyed_sum_allocates_nothing_per_record() => AssertNoAllocationPerRecord("KeyedAllocationJob", chains: 2);
+
+    private void AssertNoAllocationPerRecord(string jobName, int chains)
     {
-        var (assembly, _) = GeneratorHarness.CompileAndLoad("AllocationJob", Job);
-        var job = assembly.GetType("Jobs.Allocation.AllocationJob", throwOnError: true)!;
+        var (assembly, generated) = GeneratorHarness.CompileAndLoad(jobName, Job);
+        var job = assembly.GetType($"Jobs.Allocation.{jobName}", throwOnError: true)!;
         var probe = assembly.GetType("Jobs.Allocation.AllocationProbe", throwOnError: true)!;
         var log = new List<string>();
         var env = StreamEnvironment.CreateLocal(new StreamConfiguration { Parallelism = 1, Fusion = FusionMode.Enabled, FusionLog = log.Add });
         job.GetMethod("Define")!.Invoke(null, new object[] { env });
         env.Execute("allocation");
 
-        Assert.Contains("runs fused", Assert.Single(log));
+        Assert.Equal(chains, log.Count);
+        Assert.All(log, line => Assert.Contains("runs fused", line));
+        if (chains > 1)
+        {
+            Assert.Contains("FlatValueState<long, global::Jobs.Allocation.Reading>", generated); // the keyed chain's state
+        }
         long before = (long)probe.GetField("Before")!.GetValue(null)!;
         long after = (long)probe.GetField("After")!.GetValue(null)!;
         Assert.NotEqual(0, before);
