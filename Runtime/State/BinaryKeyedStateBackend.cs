@@ -15,7 +15,9 @@ namespace DataflowCompiler.State;
 /// unmanaged types are read and written without allocating. The pool bounds the memory: when it runs out, the
 /// state access throws instead of allocating outside it. A key and its namespace must fit into one segment; a
 /// value that does not fit next to them spans a chain of segments and is copied into a reused buffer when read.
-/// Thread-confined to the task thread.
+/// The one exception: a <see cref="FlatValueState{TKey, TValue}"/> (fused rolling aggregates over raw keys) keeps its
+/// entries in a flat table on the managed heap; the backend snapshots and restores it with the others, in the same
+/// record format. Thread-confined to the task thread.
 /// </summary>
 public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
 {

@@ -201,16 +201,6 @@ public sealed class FlatValueState<TKey, TValue> : IFlatState<TKey>
         _count = 0;
     }
 
-    /// <summary>The version stamped on writes now (tests).</summary>
-    internal int Version => _version;
-
-    /// <summary>The version <paramref name="key"/>'s entry was last written in, or -1 if it has none (tests).</summary>
-    internal int EntryVersion(TKey key)
-    {
-        int slot = Find(key);
-        return slot < 0 ? -1 : _chunks[slot >> ChunkShift][slot & ChunkMask].Stamp;
-    }
-
     /// <summary>Pins the current version (task thread): see the remarks and <see cref="IStateTable.Pin"/>.</summary>
     internal FlatStateTableSnapshot<TKey, TValue> Pin(int baseVersion)
     {
@@ -397,6 +387,9 @@ public sealed class FlatValueState<TKey, TValue> : IFlatState<TKey>
         {
             return false;
         }
+        // Stamp the copies above every version the restored table had, so a base version recorded for it (a snapshot
+        // taken before this state was asked for) cannot hide them from the next incremental snapshot.
+        _version = Math.Max(_version, restored.Version + 1);
         restored.ForEachEntry((keyGroup, key, _, value) =>
         {
             var input = new DataInputView(value);

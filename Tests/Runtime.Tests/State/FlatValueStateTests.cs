@@ -213,6 +213,36 @@ public sealed class FlatValueStateTests
     }
 
     [Fact]
+    public void Changes_after_adopting_a_restored_table_that_was_already_snapshotted_reach_the_next_incremental_snapshot()
+    {
+        using var source = Backend(AllGroups);
+        var state = Flat(source);
+        for (long key = 0; key < 100; key++)
+        {
+            Add(state, key, 1);
+        }
+        byte[] restoredFrom = Write(source.Snapshot(1, incremental: false));
+
+        using var backend = Backend(AllGroups);
+        Restore(backend, restoredFrom);
+        var chain = new List<byte[]>();
+        for (long id = 1; id <= 2; id++)
+        {
+            chain.Add(Write(backend.Snapshot(id, incremental: true))); // the restored binary table, not yet asked for
+            backend.NotifyCheckpointComplete(id);
+        }
+        var adopted = Flat(backend);
+        Add(adopted, 7, 100);
+        chain.Add(Write(backend.Snapshot(3, incremental: true)));
+
+        using var restored = Backend(AllGroups);
+        Restore(restored, [.. chain]);
+        var contents = Contents(Flat(restored));
+        Assert.Equal(101, contents[7]);
+        Assert.Equal(Contents(adopted), contents);
+    }
+
+    [Fact]
     public void A_flat_snapshot_restores_into_the_ordinary_value_state_and_an_ordinary_one_into_a_flat_state()
     {
         using var flatBackend = Backend(AllGroups);
