@@ -45,7 +45,11 @@ internal sealed class FlatStateTableSnapshot<TKey, TValue> : IStateTableSnapshot
     /// <inheritdoc />
     public void Release() => _table.ReleasePin(this);
 
-    /// <summary>Writes the entries stamped after the base (a flat table removes nothing, so there are no tombstones).</summary>
+    /// <summary>
+    /// Writes the entries stamped after the base (a flat table removes nothing, so there are no tombstones). Values are
+    /// serialized here, on the writer's thread, so the value serializer must not keep per-call state (the registry's and
+    /// the generated serializers keep none).
+    /// </summary>
     public long WriteTo(SnapshotWriter output)
     {
         var value = new DataOutputSerializer(64);
