@@ -51,7 +51,7 @@ public sealed class FlatValueState<TKey, TValue> : IFlatState<TKey>
     private readonly IRecordSerializer<TValue> _serializer;
 
     private FlatEntry<TKey, TValue>[][] _chunks;
-    private int[] _chunkEpochs; // the pin epoch in which each chunk was last cloned or created: private to the table since
+    private int[] _chunkEpochs; // the pin epoch each chunk was last cloned or created in; equal to _pinEpoch: no snapshot shares it
     private int _mask; // capacity - 1
     private int _hashShift; // 64 - log2(capacity): the multiplicative hash keeps the top bits
     private int _count;
