@@ -4,7 +4,7 @@ namespace DataflowCompiler.Generator.Fusion;
 internal sealed record OperatorSpec
 {
     public OperatorSpec(string kind, string inputType, string outputType, string site, FunctionSpec? function,
-        string keyType, FunctionSpec? keySelector, string field, bool assignsTimestamps = false)
+        string keyType, FunctionSpec? keySelector, string field, bool assignsTimestamps = false, bool flatState = false)
     {
         AssignsTimestamps = assignsTimestamps;
         Kind = kind;
@@ -15,6 +15,7 @@ internal sealed record OperatorSpec
         KeyType = keyType;
         KeySelector = keySelector;
         Field = field;
+        FlatState = flatState;
     }
 
     /// <summary>Source, Map, Filter, FlatMap, Process, KeyedProcess, Reduce, Sum, Min, Max, TimestampsAndWatermarks, Sink.</summary>
@@ -34,6 +35,12 @@ internal sealed record OperatorSpec
     /// <summary>For Sum/Min/Max: the field name, or empty for the record itself. For a source: "Sequence" when the
     /// source is <c>FromSequence</c>, which fuses into a struct cursor; empty for sources polled through their reader.</summary>
     public string Field { get; }
+
+    /// <summary>
+    /// For Reduce/Sum/Min/Max: the key type is unmanaged and the record type a non-nullable value type, so the rolling
+    /// value can live in a <c>FlatValueState</c> (used when the backend's key serializer writes raw bytes).
+    /// </summary>
+    public bool FlatState { get; }
 
     public bool IsKeyed => KeySelector is not null;
 
