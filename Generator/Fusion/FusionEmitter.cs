@@ -214,6 +214,10 @@ internal static class FusionEmitter
                 if (op.FlatState)
                 {
                     w.Line($"private global::DataflowCompiler.State.FlatValueState<{op.KeyType}, {op.InputType}>? _flat{i};");
+                    w.Line("private const int PrefetchBatch = 16; // records whose slots are fetched while the first is updated");
+                    w.Line($"private readonly {op.InputType}[] _batch = new {op.InputType}[PrefetchBatch];");
+                    w.Line($"private readonly {op.KeyType}[] _keys = new {op.KeyType}[PrefetchBatch];");
+                    w.Line("private readonly long[] _timestamps = new long[PrefetchBatch];");
                 }
                 w.Line($"private global::DataflowCompiler.State.InPlaceValueState<{op.InputType}> _state{i} = null!;");
             }
@@ -416,13 +420,62 @@ internal static class FusionEmitter
             w.Line("/// <summary>Runs every complete record of the current network buffer through the whole chain.</summary>");
             w.Open($"public override void ProcessRecords(global::DataflowCompiler.Network.RecordDeserializer<{chain.InputType}> records)");
             w.Line("long count = _in0; // in a register; stored (not incremented in memory) per record");
-            w.Open($"while (records.TryNext(out {chain.InputType} record))");
-            w.Line("_in0 = ++count;");
-            w.Line("Op0(record);");
-            w.Close();
+            if (chain.Operators[0].FlatState)
+            {
+                EmitPrefetchingHead(w, chain);
+            }
+            else
+            {
+                w.Open($"while (records.TryNext(out {chain.InputType} record))");
+                w.Line("_in0 = ++count;");
+                w.Line("Op0(record);");
+                w.Close();
+            }
             w.Close();
         }
         w.Line();
+    }
+
+    /// <summary>
+    /// The head loop of a chain whose first operator keeps its rolling value in a flat table: records are read a batch
+    /// at a time, their keys computed and their table slots prefetched, then each runs through the chain in order, so
+    /// the cache misses of a large table overlap. A key selector that fails lets the records before it finish first.
+    /// </summary>
+    private static void EmitPrefetchingHead(IndentedWriter w, ChainSpec chain)
+    {
+        var op = chain.Operators[0];
+        w.Line("var batch = _batch;");
+        w.Line("var keys = _keys;");
+        w.Line("var timestamps = _timestamps;");
+        w.Line("var flat = _flat0;");
+        w.Open("while (true)");
+        w.Line("int n = 0;");
+        w.Line("global::System.Exception? failure = null;");
+        w.Open("while (n < batch.Length && records.TryNext(out batch[n]))");
+        w.Line("timestamps[n] = RecordTimestamp;");
+        w.Open("try");
+        w.Line($"keys[n] = {Call(op.KeySelector!, FunctionName(chain, 0, "_Key"), "", "", "batch[n]")};");
+        w.Close();
+        w.Open("catch (global::System.Exception e) when (global::DataflowCompiler.Fusion.FusedChainContext.IsUserFailure(e))");
+        w.Line("failure = e;");
+        w.Line("break;");
+        w.Close();
+        w.Line("flat?.Prefetch(keys[n]);");
+        w.Line("n++;");
+        w.Close();
+        w.Open("for (int j = 0; j < n; j++)");
+        w.Line("_in0 = ++count;");
+        w.Line("RecordTimestamp = timestamps[j];");
+        w.Line("Op0(batch[j], keys[j]);");
+        w.Close();
+        w.Open("if (failure is not null)");
+        w.Line("_in0 = ++count;");
+        w.Line("throw Fail(0, failure);");
+        w.Close();
+        w.Open("if (n < batch.Length)");
+        w.Line("return;");
+        w.Close();
+        w.Close();
     }
 
     /// <summary>A source with a watermark strategy: as the interpreted source, per record the assigner's timestamp, the chain, then the generator.</summary>
@@ -498,7 +551,8 @@ internal static class FusionEmitter
         string fail = $"Fail({i}, e)";
         w.Line($"// {op.Kind} ({op.Site})");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        w.Open($"private void Op{i}({op.InputType} value)");
+        // The head of a flat-state chain gets the key its batch loop computed (EmitPrefetchingHead).
+        w.Open(op.FlatState ? $"private void Op{i}({op.InputType} value, {op.KeyType} key)" : $"private void Op{i}({op.InputType} value)");
         if (Counts(chain, i))
         {
             w.Line($"_in{i}++;");
@@ -577,13 +631,13 @@ internal static class FusionEmitter
                         {
                             w.Open($"if (_flat{i} is {{ }} flat)");
                             w.Line("// One probe of the flat table, no SetCurrentKey: the key group is computed when a key is first seen.");
-                            w.Line($"ref var slot = ref flat.GetOrAdd({Call(op.KeySelector!, name + "_Key", "", "", "value")}, out bool exists);");
+                            w.Line("ref var slot = ref flat.GetOrAdd(key, out bool exists);");
                             w.Line($"var result = exists ? {Reduce("slot")} : value;");
                             w.Line("slot = result;");
                             Line(w, next);
                             w.Close();
                             w.Open("else");
-                            w.Line($"_backend{i}!.SetCurrentKey({Call(op.KeySelector!, name + "_Key", "", "", "value")});");
+                            w.Line($"_backend{i}!.SetCurrentKey(key);");
                         }
                         // One probe: TryGetValue remembers the entry's place and Update writes there (in place for fixed-size values).
                         w.Line($"var state = _state{i};");
