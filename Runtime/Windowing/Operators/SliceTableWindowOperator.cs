@@ -251,17 +251,18 @@ internal sealed class SliceTableWindowOperator<TKey, TIn, TAcc, TOut>(
 
         public void WriteTo(Stream output)
         {
-            using var writer = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true);
-            writer.Write(CompositeMagic);
-            foreach (var part in new[] { table, backend })
+            // Assembled in memory and written once: the checkpoint file is finished by a flush.
+            using var composite = new MemoryStream();
+            using var part = new MemoryStream();
+            composite.Write(BitConverter.GetBytes(CompositeMagic));
+            foreach (var writer in new[] { table, backend })
             {
-                using var buffer = new MemoryStream();
-                part.WriteTo(buffer);
-                writer.Write(buffer.Length);
-                writer.Flush();
-                buffer.Position = 0;
-                buffer.CopyTo(output);
+                part.SetLength(0);
+                writer.WriteTo(part);
+                composite.Write(BitConverter.GetBytes(part.Length));
+                composite.Write(part.GetBuffer(), 0, checked((int)part.Length));
             }
+            output.Write(composite.GetBuffer(), 0, checked((int)composite.Length));
         }
 
         public void Release()

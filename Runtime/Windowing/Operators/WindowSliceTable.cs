@@ -648,7 +648,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
     {
         var captured = new Captured(
             _keys.AsSpan(0, _count).ToArray(), _masks.AsSpan(0, _count * _words).ToArray(), _accumulators.AsSpan(0, _count * _ring).ToArray(),
-            _ring, _words, _low, _high, _overflow?.ToArray() ?? [], _firedUpTo);
+            _ring, _words, _low, _high, _overflow?.ToArray() ?? [], _firedUpTo, _watermark);
         var writer = new SnapshotWriterImpl(this, captured);
         if (AccumulatorHasReferences)
         {
@@ -669,7 +669,9 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
     /// <summary>
     /// Restores from the snapshots of old subtasks (one chain each; every snapshot is full, so the last of a chain
     /// counts); (key, slice) records outside <see cref="KeyGroupRange"/> are skipped. Windows that fired before the
-    /// checkpoint do not fire again: each snapshot carries the end of the last window its subtask fired.
+    /// checkpoint do not fire again, and elements behind the checkpoint's watermark are late: each snapshot carries the
+    /// end of the last window its subtask fired and its watermark (with several, the lowest counts; keys whose subtask
+    /// had fired further remember that).
     /// </summary>
     public void Restore(IReadOnlyList<IReadOnlyList<Func<Stream>>> chains)
     {
@@ -678,7 +680,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
         {
             throw new InvalidOperationException($"operator '{_operatorName}': window state is restored once, before any element.");
         }
-        var firedUpTo = new List<(long FiredUpTo, List<TKey> Keys)>();
+        var firedUpTo = new List<(long FiredUpTo, long Watermark, List<TKey> Keys)>();
         foreach (var chain in chains)
         {
             if (chain.Count == 0)
@@ -693,7 +695,9 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
             return;
         }
         _firedUpTo = firedUpTo.Min(f => f.FiredUpTo);
-        foreach (var (fired, keys) in firedUpTo)
+        // Elements behind the watermark before the checkpoint stay late after it, as in a run that never stopped.
+        _watermark = firedUpTo.Min(f => f.Watermark);
+        foreach (var (fired, _, keys) in firedUpTo)
         {
             if (fired > _firedUpTo && keys.Count > 0)
             {
@@ -706,7 +710,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
         }
     }
 
-    private (long FiredUpTo, List<TKey> Keys) RestoreOne(Stream stream)
+    private (long FiredUpTo, long Watermark, List<TKey> Keys) RestoreOne(Stream stream)
     {
         var input = new SnapshotReader(stream);
         if (input.ReadInt32() != Magic || input.ReadInt32() != FormatVersion)
@@ -731,6 +735,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
                 "Keep the window definition when restoring, or start without the window's state.");
         }
         long firedUpTo = input.ReadInt64();
+        long watermark = input.ReadInt64();
         var keys = new List<TKey>();
         long records = 0;
         int keySize = RawKey<TKey>.Size;
@@ -768,7 +773,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
         {
             throw new InvalidDataException($"operator '{_operatorName}': the window slice snapshot does not end where it should (corrupt).");
         }
-        return (firedUpTo, keys);
+        return (firedUpTo, watermark, keys);
     }
 
     private static long FloorDiv(long a, long b)
@@ -788,7 +793,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
 
     private sealed record Captured(
         TKey[] Keys, ulong[] Masks, TAcc[] Accumulators, int Ring, int Words, long Low, long High,
-        KeyValuePair<(TKey Key, long Slice), TAcc>[] Overflow, long FiredUpTo);
+        KeyValuePair<(TKey Key, long Slice), TAcc>[] Overflow, long FiredUpTo, long Watermark);
 
     /// <summary>Writes a captured view: header, one record per (key, slice), end tag, record count, trailer.</summary>
     private sealed class SnapshotWriterImpl(WindowSliceTable<TKey, TIn, TAcc, TAgg> table, Captured captured) : IKeyedStateSnapshotWriter
@@ -835,6 +840,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
             writer.WriteInt64(table._slide);
             writer.WriteInt64(table._offset);
             writer.WriteInt64(c.FiredUpTo);
+            writer.WriteInt64(c.Watermark);
             var accumulatorBytes = new DataOutputSerializer();
             long records = 0;
             for (int e = 0; e < c.Keys.Length; e++)
