@@ -15,7 +15,8 @@ namespace DataflowCompiler.Windowing.Operators;
 /// entry that owns a ring of R accumulator slots (slot = slice mod R, a presence bit per slot), accumulators in
 /// one array at entry × R ("key-major rings"). A watermark fires every window whose end − 1 it reached, in end
 /// order; each is one pass over the entries that folds the window's size/gcd slots, emits, and drops the slices
-/// whose last window it was; an entry left empty is removed. There are no timers: what is pending follows from
+/// whose last window it was; an entry still empty at the next pass is removed (a key that comes back every window
+/// keeps its entry), and all entries go when no slice is left. There are no timers: what is pending follows from
 /// the slices and the watermark.
 /// <para>
 /// The ring covers the span of live slices over all keys; an element outside it grows R (a relayout of all
@@ -234,6 +235,11 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
             _firedUpTo = end;
             TightenRing();
         }
+        if (_low > _high && _overflowSlices.Count == 0 && _count > 0)
+        {
+            // Nothing left: forget the keys at once.
+            RemoveAllEntries();
+        }
         // Windows the watermark passed without data count as fired too: an element that arrives later is late for them.
         if (watermark >= long.MinValue + _size)
         {
@@ -304,6 +310,13 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
         var keyFiredUpTo = _keyFiredUpTo;
         for (int e = 0; e < _count;)
         {
+            if (IsEmpty(e))
+            {
+                // Emptied by an earlier window and not refilled since: the key went away. Keys that come back every
+                // window keep their entry (no remove and re-insert per window).
+                RemoveEntry(e); // the last entry moved here: look at e again
+                continue;
+            }
             bool any = false;
             TAcc combined = default!;
             int wordBase = e * _words;
@@ -339,14 +352,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
             {
                 DropSlice(e, first + k);
             }
-            if (IsEmpty(e))
-            {
-                RemoveEntry(e); // the last entry moved here: look at e again
-            }
-            else
-            {
-                e++;
-            }
+            e++;
         }
     }
 
@@ -591,6 +597,22 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
             }
             _index[position] = e + 1;
         }
+    }
+
+    private void RemoveAllEntries()
+    {
+        Array.Clear(_index);
+        Array.Clear(_masks, 0, _count * _words);
+        Array.Clear(_overflowCounts, 0, _count);
+        if (AccumulatorHasReferences)
+        {
+            Array.Clear(_accumulators, 0, _count * _ring);
+        }
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TKey>())
+        {
+            Array.Clear(_keys, 0, _count);
+        }
+        _count = 0;
     }
 
     private int IndexPositionOf(int entry)

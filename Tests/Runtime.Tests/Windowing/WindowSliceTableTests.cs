@@ -354,6 +354,30 @@ public sealed class WindowSliceTableTests
     }
 
     [Fact]
+    public void A_key_that_returns_keeps_its_entry_and_one_that_went_away_is_removed_at_the_next_window()
+    {
+        var table = NewTable(new Spec(10, 10, 0, []));
+        var output = new List<(Ev Value, long Timestamp)>();
+        var emitter = new ListEmitter(output);
+        table.Add(1, new Ev(1, 1, 1), 1);
+        table.Add(2, new Ev(2, 1, 1), 2);
+        table.Add(3, new Ev(3, 1, 1), 25);
+        table.Fire(9, ref emitter);
+        Assert.Equal(2, output.Count);
+        Assert.Equal(3, table.KeyCount); // keys 1 and 2 are empty now but may come back
+        Assert.Equal(1, table.EntryCount);
+        table.Add(1, new Ev(1, 5, 1), 15);
+        table.Fire(19, ref emitter);
+        Assert.Equal((new Ev(1, 5, 1), 19L), output[^1]);
+        Assert.Equal(2, table.KeyCount); // key 2 stayed empty for a whole window: removed
+        table.Add(2, new Ev(2, 7, 1), 21);
+        table.Fire(long.MaxValue, ref emitter);
+        Assert.Equal([(new Ev(2, 7, 1), 29L), (new Ev(3, 1, 1), 29L)], output.Skip(3).OrderBy(o => o.Value.Key));
+        Assert.Equal(0, table.KeyCount);
+        Assert.Equal(0, table.EntryCount);
+    }
+
+    [Fact]
     public void Adding_an_element_allocates_nothing_after_warm_up()
     {
         var spec = new Spec(1000, 100, 0, []);
