@@ -1,3 +1,5 @@
+using DataflowCompiler.Functions;
+
 namespace DataflowCompiler.Runtime.Tests.Checkpointing;
 
 /// <summary>The checkpoint protocol end to end: barriers, the final checkpoint of a bounded job, recovery of source positions.</summary>
@@ -39,30 +41,49 @@ public sealed class CheckpointProtocolTests : IDisposable
     public async Task A_failure_restarts_the_job_from_the_latest_checkpoint_and_sources_resume_at_their_positions()
     {
         var env = Environment(1);
-        int failures = 0;
-        var results = env.FromSequence(0, 49_999)
-            .Map(x =>
-            {
-                if (x % 1000 == 0)
-                {
-                    Thread.Sleep(2); // lets periodic checkpoints happen during the run
-                }
-                if (x == 30_000 && Interlocked.Exchange(ref failures, 1) == 0)
-                {
-                    throw new InvalidOperationException("injected");
-                }
-                return x;
-            })
-            .CollectToList();
+        var failer = new FailAfterTwoCheckpoints();
+        var results = env.FromSequence(0, 49_999).Map(failer).CollectToList();
         var client = env.ExecuteAsync("recovery");
         await client.Completion.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(JobStatus.Finished, client.Status);
         Assert.Equal(1, client.Restarts);
+        Assert.True(failer.Shared.FailedAt > 0, "the injected failure never happened");
         // The collect sink is not transactional: records between the checkpoint and the failure appear twice,
         // but every record appears, and the replay starts at the checkpoint, not at the beginning.
         var distinct = results.Results.Distinct().Order().ToList();
         Assert.Equal(Enumerable.Range(0, 50_000).Select(x => (long)x), distinct);
-        Assert.True(results.Results.Count < 50_000 + 30_000, $"{results.Results.Count} records: the source replayed from the start");
+        Assert.True(results.Results.Count < 50_000 + failer.Shared.FailedAt,
+            $"{results.Results.Count} records, failure at {failer.Shared.FailedAt}: the source replayed from the start");
+    }
+
+    /// <summary>
+    /// Fails once, at the first record after two checkpoints completed (the second was taken after records flowed, so
+    /// its source position is past the start); until then it slows the source so checkpoints complete during the run.
+    /// </summary>
+    private sealed class FailAfterTwoCheckpoints : IMapFunction<long, long>, ICheckpointListener
+    {
+        public sealed class Counters
+        {
+            public int Completed;
+            public long FailedAt = -1;
+        }
+
+        public Counters Shared { get; } = new(); // subtask copies are shallow: they share this
+
+        public long Map(long x)
+        {
+            if (Volatile.Read(ref Shared.Completed) < 2)
+            {
+                Thread.Sleep(1);
+            }
+            else if (Interlocked.CompareExchange(ref Shared.FailedAt, x, -1) == -1)
+            {
+                throw new InvalidOperationException("injected");
+            }
+            return x;
+        }
+
+        public void NotifyCheckpointComplete(long checkpointId) => Interlocked.Increment(ref Shared.Completed);
     }
 }
