@@ -144,6 +144,19 @@ public sealed class FusedJobTests
                    .Map(x => x == 57 ? throw new InvalidOperationException("boom") : x)
                    .SinkTo(Results);
         }
+
+        /// <summary>A keyed reduce over a flat state whose function fails in the middle of a prefetched batch.</summary>
+        [DataflowJob]
+        public static partial class FailingReduceJob
+        {
+            public static readonly CollectSink<long> Results = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSequence(1, 1_000)
+                   .KeyBy(static x => x % 7)
+                   .Reduce(static (a, b) => b == 57 ? throw new InvalidOperationException("boom") : a + b)
+                   .SinkTo(Results);
+        }
         """;
 
     private const string Capturing = Usings + """
@@ -239,11 +252,12 @@ public sealed class FusedJobTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void User_code_failure_names_the_operator_and_record_as_interpreted(int parallelism)
+    [InlineData("FailingJob", 1, "input record #29")]
+    [InlineData("FailingJob", 2, "input record #29")]
+    [InlineData("FailingReduceJob", 1, "input record #57")]
+    public void User_code_failure_names_the_operator_and_record_as_interpreted(string jobName, int parallelism, string record)
     {
-        var job = Jobs.Value.GetType("Jobs.Failing.FailingJob", throwOnError: true)!;
+        var job = Jobs.Value.GetType("Jobs.Failing." + jobName, throwOnError: true)!;
         string Failure(FusionMode mode)
         {
             var failure = Assert.Throws<JobExecutionException>(() => GeneratorHarness.Run(job, parallelism, mode));
@@ -252,7 +266,7 @@ public sealed class FusedJobTests
             return user.Message;
         }
         string interpreted = Failure(FusionMode.Disabled);
-        Assert.Contains("input record #29", interpreted);
+        Assert.Contains(record, interpreted);
         Assert.Equal(interpreted, Failure(FusionMode.Enabled));
     }
 
