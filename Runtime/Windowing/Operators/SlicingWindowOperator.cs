@@ -16,7 +16,7 @@ namespace DataflowCompiler.Windowing.Operators;
 /// a window's last millisecond after its timer fired opens that window again with only the new element, which
 /// slices shared with later windows cannot reproduce.
 /// </summary>
-internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOperator<TKey, TIn, TOut, TimeWindow>
+internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOperator<TKey, TIn, TOut, TimeWindow>, ISliceTableCandidate<TKey, TIn, TOut>
 {
     private readonly long _size;
     private readonly long _slide;
@@ -49,6 +49,15 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// The same windows on a <see cref="WindowSliceTable{TKey, TIn, TAcc, TAgg}"/> (the caller checked that the keys are raw
+    /// bytes); null with allowed lateness, whose re-firing stays here.
+    /// </summary>
+    public DataflowCompiler.Operators.StreamOperator? CreateSliceTableOperator(Func<TIn, TKey> keySelector, WindowStateProbe? probe) =>
+        _allowedLateness != 0
+            ? null
+            : new SliceTableWindowOperator<TKey, TIn, TAcc, TOut>(Name, _size, _slide, _offset, _slices, _function, _lateDataTag, UserFunctions, keySelector, probe);
 
     public IRecordSerializer<TimeWindow> WindowSerializer => TimeWindowSerializer.Instance;
 

@@ -70,6 +70,15 @@ internal abstract class AccumulatorContents<TIn, TAcc, W> : WindowContents<TIn, 
 
     protected AccumulatorContents(IRecordSerializer<TAcc>? serializer) => _serializer = serializer;
 
+    /// <summary>The accumulator serializer given to the builder; null resolves it from the registry.</summary>
+    internal IRecordSerializer<TAcc>? Serializer => _serializer;
+
+    /// <summary>The accumulator that holds just <paramref name="value"/> (outside the backend: the slice table).</summary>
+    internal TAcc Start(TIn value) => Accumulate(default!, false, value);
+
+    /// <summary>Folds <paramref name="value"/> into <paramref name="accumulator"/> (outside the backend: the slice table).</summary>
+    internal TAcc Fold(TAcc accumulator, TIn value) => Accumulate(accumulator, true, value);
+
     protected override IInternalKeyedState InternalState => _internal;
 
     protected override void OpenState(IKeyedStateStore backend)

@@ -79,8 +79,9 @@ internal sealed class WindowSpec<T, TKey, W>
         var graph = input.Environment.Graph;
         StreamNode? node = null;
         var probe = Probe;
+        var serializers = input.Environment.Serializers;
         node = graph.AddNode(new StreamNode(graph.NextId, "Window", OperatorName, TypeInfo<TOut>.Instance,
-            new TypeInfo[] { TypeInfo<T>.Instance }, () => new KeyedWindowOperator<TKey, T, TOut, W>(build(Configure(node!.Name)), _keySelector, probe))
+            new TypeInfo[] { TypeInfo<T>.Instance }, () => CreateOperator(build(Configure(node!.Name)), serializers, probe))
         {
             KeyType = TypeInfo<TKey>.Instance,
             // Window results carry the window's max timestamp, so they can feed event-time operators downstream.
@@ -90,6 +91,16 @@ internal sealed class WindowSpec<T, TKey, W>
         input.Wire(node, 1);
         return new DataStream<TOut>(input.Environment, node);
     }
+
+    /// <summary>
+    /// The slice table when the builder chose slicing and the keys are raw bytes (decided when the subtask is created, after
+    /// the job registered its serializers); otherwise the window operator over the keyed backend and timers.
+    /// </summary>
+    private DataflowCompiler.Operators.StreamOperator CreateOperator<TOut>(IWindowOperator<TKey, T, TOut, W> windowOperator, Memory.Serialization.SerializerRegistry serializers, WindowStateProbe? probe) =>
+        windowOperator is ISliceTableCandidate<TKey, T, TOut> candidate && RawKey<TKey>.IsRaw(serializers) &&
+        candidate.CreateSliceTableOperator(_keySelector, probe) is { } sliceTable
+            ? sliceTable
+            : new KeyedWindowOperator<TKey, T, TOut, W>(windowOperator, _keySelector, probe);
 
     private WindowOperatorBuilder<T, TKey, W> Configure(string name)
     {

@@ -13,6 +13,13 @@ internal sealed class WindowStateProbe
     /// <summary>One report per subtask that finished.</summary>
     public IReadOnlyCollection<(int Subtask, long StateEntries, int EventTimers, int ProcessingTimers, long LateDropped)> Reports => _reports;
 
+    private int _sliceTableSubtasks;
+
+    /// <summary>Subtasks that ran the window on a slice table (<see cref="SliceTableWindowOperator{TKey, TIn, TAcc, TOut}"/>).</summary>
+    public int SliceTableSubtasks => Volatile.Read(ref _sliceTableSubtasks);
+
+    public void ReportSliceTable() => Interlocked.Increment(ref _sliceTableSubtasks);
+
     public void Report(int subtask, long stateEntries, int eventTimers, int processingTimers, long lateDropped) =>
         _reports.Enqueue((subtask, stateEntries, eventTimers, processingTimers, lateDropped));
 }

@@ -131,6 +131,9 @@ public sealed class WindowApiTests
                 late.Select(a => (new Ev(a.Key, a.Value, 1), a.Timestamp)).OrderBy(x => x.Timestamp).ThenBy(x => x.Item1.Key).ThenBy(x => x.Item1.Value),
                 lateOutput.Results.OrderBy(x => x.Timestamp).ThenBy(x => x.Value.Key).ThenBy(x => x.Value.Value));
             AssertClean(probe, parallelism);
+            // Incremental tumbling and sliding windows without allowed lateness run on the slice table (int keys are raw bytes).
+            bool sliceTable = kind != Kind.Session && s.Fn != Fn.Process && s.Lateness == 0;
+            Assert.Equal(sliceTable ? parallelism : 0, probe.SliceTableSubtasks);
         }).Check(Checks(maxTest: 10));
     }
 
