@@ -215,6 +215,10 @@ internal static class FusionEmitter
             }
             if (op.Kind is "Reduce" or "Sum" or "Min" or "Max")
             {
+                if (op.FlatState)
+                {
+                    w.Line($"private global::DataflowCompiler.State.FlatValueState<{op.KeyType}, {op.InputType}>? _flat{i};");
+                }
                 w.Line($"private global::DataflowCompiler.State.InPlaceValueState<{op.InputType}> _state{i} = null!;");
             }
         }
@@ -352,7 +356,19 @@ internal static class FusionEmitter
             }
             if (op.Kind is "Reduce" or "Sum" or "Min" or "Max")
             {
-                w.Line($"_state{i} = _backend{i}!.GetInPlaceValueState(new global::DataflowCompiler.State.ValueStateDescriptor<{op.InputType}>(\"_op_state\"));");
+                string descriptor = $"new global::DataflowCompiler.State.ValueStateDescriptor<{op.InputType}>(\"_op_state\")";
+                if (op.FlatState)
+                {
+                    w.Line("// A flat table when the key serializer writes raw key bytes; else the binary state.");
+                    w.Line($"_flat{i} = global::DataflowCompiler.State.FlatValueState<{op.KeyType}, {op.InputType}>.TryCreate(_backend{i}!, {descriptor});");
+                    w.Open($"if (_flat{i} is null)");
+                    w.Line($"_state{i} = _backend{i}!.GetInPlaceValueState({descriptor});");
+                    w.Close();
+                }
+                else
+                {
+                    w.Line($"_state{i} = _backend{i}!.GetInPlaceValueState({descriptor});");
+                }
             }
         }
         w.Close();
@@ -558,7 +574,7 @@ internal static class FusionEmitter
                 break;
             default:
                 w.Open("try");
-                if (op.IsKeyed)
+                if (op.IsKeyed && !op.FlatState)
                 {
                     w.Line($"_backend{i}!.SetCurrentKey({Call(op.KeySelector!, name + "_Key", "", "", "value")});");
                 }
@@ -579,12 +595,28 @@ internal static class FusionEmitter
                         w.Line($"_fn{i}!.ProcessElement(value, _context{i}, _collector{i});");
                         break;
                     default:
+                        string Reduce(string acc) => op.Kind == "Reduce" ? Call(f!, name, $"_fn{i}!", "Reduce", acc, "value") : $"__DataflowFused.{name}({acc}, value)";
+                        if (op.FlatState)
+                        {
+                            w.Open($"if (_flat{i} is {{ }} flat)");
+                            w.Line("// One probe of the flat table, no SetCurrentKey: the key group is computed when a key is first seen.");
+                            w.Line($"ref var slot = ref flat.GetOrAdd({Call(op.KeySelector!, name + "_Key", "", "", "value")}, out bool exists);");
+                            w.Line($"var result = exists ? {Reduce("slot")} : value;");
+                            w.Line("slot = result;");
+                            Line(w, next);
+                            w.Close();
+                            w.Open("else");
+                            w.Line($"_backend{i}!.SetCurrentKey({Call(op.KeySelector!, name + "_Key", "", "", "value")});");
+                        }
                         // One probe: TryGetValue remembers the entry's place and Update writes there (in place for fixed-size values).
                         w.Line($"var state = _state{i};");
-                        string reduce = op.Kind == "Reduce" ? Call(f!, name, $"_fn{i}!", "Reduce", "acc", "value") : $"__DataflowFused.{name}(acc, value)";
-                        w.Line($"var result = state.TryGetValue(out var acc) ? {reduce} : value;");
+                        w.Line($"var result = state.TryGetValue(out var acc) ? {Reduce("acc")} : value;");
                         w.Line("state.Update(result);");
                         Line(w, next);
+                        if (op.FlatState)
+                        {
+                            w.Close();
+                        }
                         break;
                 }
                 w.Close();

@@ -529,7 +529,9 @@ internal static class FusionParser
             AddInterceptor(call, method, site, shape, output);
             var key = isKeyedOperator ? _pendingKey : null;
             AddOperator(new OperatorSpec(kind, TypeName(input), TypeName(output), site, function,
-                key is { } k ? TypeName(k.Key) : "", key?.Selector, field), input, output);
+                key is { } k ? TypeName(k.Key) : "", key?.Selector, field,
+                flatState: kind is "Reduce" or "Sum" or "Min" or "Max" && key is { Key.IsUnmanagedType: true }
+                    && input is { IsValueType: true, OriginalDefinition.SpecialType: not SpecialType.System_Nullable_T }), input, output);
             _current = output;
             return null;
         }

@@ -4,7 +4,7 @@ namespace DataflowCompiler.Generator.Fusion;
 internal sealed record OperatorSpec
 {
     public OperatorSpec(string kind, string inputType, string outputType, string site, FunctionSpec? function,
-        string keyType, FunctionSpec? keySelector, string field, bool assignsTimestamps = false, string accumulatorType = "")
+        string keyType, FunctionSpec? keySelector, string field, bool assignsTimestamps = false, string accumulatorType = "", bool flatState = false)
     {
         AccumulatorType = accumulatorType;
         AssignsTimestamps = assignsTimestamps;
@@ -16,6 +16,7 @@ internal sealed record OperatorSpec
         KeyType = keyType;
         KeySelector = keySelector;
         Field = field;
+        FlatState = flatState;
     }
 
     /// <summary>Source, Map, Filter, FlatMap, Process, KeyedProcess, Reduce, Sum, Min, Max, TimestampsAndWatermarks, Window, Sink.</summary>
@@ -39,6 +40,12 @@ internal sealed record OperatorSpec
 
     /// <summary>For a Window: the slice accumulator type (the aggregate function's accumulator, or the record for a reduce).</summary>
     public string AccumulatorType { get; }
+
+    /// <summary>
+    /// For Reduce/Sum/Min/Max: the key type is unmanaged and the record type a non-nullable value type, so the rolling
+    /// value can live in a <c>FlatValueState</c> (used when the backend's key serializer writes raw bytes).
+    /// </summary>
+    public bool FlatState { get; }
 
     public bool IsKeyed => KeySelector is not null;
 

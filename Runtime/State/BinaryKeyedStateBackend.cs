@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using DataflowCompiler.Memory;
 using DataflowCompiler.Memory.Serialization;
 using DataflowCompiler.State.Binary;
+using DataflowCompiler.State.Flat;
 
 namespace DataflowCompiler.State;
 
@@ -14,7 +15,9 @@ namespace DataflowCompiler.State;
 /// unmanaged types are read and written without allocating. The pool bounds the memory: when it runs out, the
 /// state access throws instead of allocating outside it. A key and its namespace must fit into one segment; a
 /// value that does not fit next to them spans a chain of segments and is copied into a reused buffer when read.
-/// Thread-confined to the task thread.
+/// The one exception: a <see cref="FlatValueState{TKey, TValue}"/> (fused rolling aggregates over raw keys) keeps its
+/// entries in a flat table on the managed heap; the backend snapshots and restores it with the others, in the same
+/// record format. Thread-confined to the task thread.
 /// </summary>
 public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<TKey>
 {
@@ -27,6 +30,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
     private readonly KeyContext _keyContext;
     private readonly int _rawKeySize; // > 0: the key serializer copies the key's raw bytes (UnmanagedSerializer)
     private readonly Dictionary<string, BinaryKeyedState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IFlatState<TKey>> _flatStates = new(StringComparer.Ordinal); // see FlatValueState
     private readonly Dictionary<string, TableInfo> _tables = new(StringComparer.Ordinal); // every table, restored or registered
     private readonly Dictionary<long, Dictionary<string, int>> _pendingSnapshots = new(); // checkpoint id -> pinned version per table
     private long _baseCheckpointId = -1; // the last confirmed snapshot, base of incremental ones
@@ -109,6 +113,10 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
         {
             long count = 0;
             foreach (var state in _states.Values)
+            {
+                count += state.EntryCount;
+            }
+            foreach (var state in _flatStates.Values)
             {
                 count += state.EntryCount;
             }
@@ -224,6 +232,10 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
     {
         ArgumentNullException.ThrowIfNull(stateName);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_flatStates.TryGetValue(stateName, out var flat))
+        {
+            return new HashSet<TKey>(flat.Keys());
+        }
         if (!_states.TryGetValue(stateName, out var state))
         {
             throw new ArgumentException($"operator '{_operatorName}' has no state named '{stateName}'.", nameof(stateName));
@@ -361,7 +373,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
                 throw new InvalidDataException(
                     $"operator '{_operatorName}': state '{stateName}' appears in the snapshots as {info.Kind} state of '{info.Fingerprint}' and as {kind} state of '{fingerprint}'.");
             }
-            RestoreRecords(input, info.Table, tableName);
+            RestoreRecords(input, (BinaryStateTable)info.Table, tableName); // restored tables are binary until a flat state adopts one
         }
         if (input.ReadInt32() != KeyedStateSnapshot.Magic)
         {
@@ -438,7 +450,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
     internal IRecordSerializer<TKey> KeySerializer => _keySerializer;
 
     /// <summary>Every table, for tests (restored ones included).</summary>
-    internal IEnumerable<BinaryStateTable> AllTables => _tables.Values.Select(static t => t.Table);
+    internal IEnumerable<BinaryStateTable> AllTables => _tables.Values.Select(static t => t.Table).OfType<BinaryStateTable>();
 
     /// <summary>Compactions over all states so far (tests prove compaction ran).</summary>
     internal int CompactionCount => _states.Values.Sum(static s => s.Tables.Sum(static t => t.CompactionCount));
@@ -472,7 +484,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
         }
         foreach (var info in _tables.Values)
         {
-            info.Table.Dispose(); // restored tables no state adopted yet
+            info.Table.Dispose(); // flat states, and restored tables no state adopted yet
         }
     }
 
@@ -529,7 +541,9 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
                     $"state '{descriptor.Name}' ({descriptor.Kind}) of operator '{_operatorName}' was restored from a snapshot written with types " +
                     $"'{restored.Fingerprint}' but is now asked for with '{fingerprint}'; its bytes cannot be read with other types.");
             }
-            return restored.Table;
+            return restored.Table as BinaryStateTable ?? throw new InvalidOperationException(
+                $"state '{descriptor.Name}' of operator '{_operatorName}' is held by a flat value state (FlatValueState, a fused rolling aggregate); " +
+                "it cannot also be used as ordinary keyed state; give each state its own name.");
         }
         var table = new BinaryStateTable(tableName, _operatorName, _managedMemory, KeyGroupRange);
         _tables.Add(tableName, new TableInfo(descriptor.Name, role, descriptor.Kind, fingerprint, table));
@@ -551,7 +565,47 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
     }
 
     /// <summary>One table of a state (a map state has two), possibly restored before the state is asked for.</summary>
-    private sealed record TableInfo(string StateName, int Role, string Kind, string Fingerprint, BinaryStateTable Table);
+    private sealed record TableInfo(string StateName, int Role, string Kind, string Fingerprint, IStateTable Table);
+
+    /// <summary>The operator's name (or uid), for error messages.</summary>
+    internal string OperatorName => _operatorName;
+
+    /// <summary>Whether the key serializer writes the key's raw bytes (<see cref="UnmanagedSerializer{T}"/>): a flat state can hold the keys.</summary>
+    internal bool HasRawKeys => _rawKeySize > 0;
+
+    /// <summary>Whether an ordinary (binary) state of this name was asked for.</summary>
+    internal bool HasState(string name) => _states.ContainsKey(name);
+
+    internal bool TryGetFlatState(string name, out IFlatState<TKey> state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _flatStates.TryGetValue(name, out state!);
+    }
+
+    internal IRecordSerializer<T> ResolveSerializer<T>(IRecordSerializer<T>? given, StateDescriptor descriptor, string role) =>
+        Resolve(given, descriptor, role);
+
+    /// <summary>
+    /// The restored binary table of <paramref name="descriptor"/>'s state, or null if no snapshot held it; throws as the
+    /// ordinary getters do when the snapshot wrote it with another kind or types.
+    /// </summary>
+    internal BinaryStateTable? RestoredTable(StateDescriptor descriptor) =>
+        _tables.ContainsKey(descriptor.Name) ? TableFor(descriptor) : null;
+
+    /// <summary>
+    /// Registers a flat state: its table replaces the restored binary one of the same name (which the flat state has
+    /// copied; disposed here) and is snapshotted with the others.
+    /// </summary>
+    internal void RegisterFlatState(IFlatState<TKey> state)
+    {
+        var descriptor = state.Descriptor;
+        if (_tables.TryGetValue(descriptor.Name, out var restored))
+        {
+            restored.Table.Dispose();
+        }
+        _tables[descriptor.Name] = new TableInfo(descriptor.Name, EntriesRole, descriptor.Kind, Fingerprint(descriptor), state);
+        _flatStates.Add(descriptor.Name, state);
+    }
 
     private IRecordSerializer<T> Resolve<T>(IRecordSerializer<T>? given, StateDescriptor descriptor, string role)
     {

@@ -1,5 +1,3 @@
-using DataflowCompiler.State.Binary;
-
 namespace DataflowCompiler.State;
 
 /// <summary>
@@ -90,5 +88,5 @@ internal sealed class KeyedStateSnapshot : Checkpointing.IKeyedStateSnapshotWrit
     }
 
     /// <summary>One table of the snapshot: which state it belongs to (role 0: the entries, 1: a map state's directory).</summary>
-    internal readonly record struct Part(string TableName, string StateName, int Role, string Kind, string Fingerprint, BinaryStateTableSnapshot View);
+    internal readonly record struct Part(string TableName, string StateName, int Role, string Kind, string Fingerprint, IStateTableSnapshot View);
 }

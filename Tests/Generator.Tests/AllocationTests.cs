@@ -75,6 +75,20 @@ public sealed class AllocationTests(ITestOutputHelper output)
                    .SinkTo(Probe);
         }
 
+        /// <summary>A rolling sum over 64 keys: after the warm-up every key has its entry in the flat state.</summary>
+        [DataflowJob]
+        public static partial class KeyedAllocationJob
+        {
+            public static readonly AllocationProbe Probe = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSequence(0, AllocationProbe.Warmup + AllocationProbe.Measured + 10_000)
+                   .Map(static i => new Reading(i % 64, i * 0.5))
+                   .KeyBy(static r => r.Sensor)
+                   .Sum(r => r.Value)
+                   .SinkTo(Probe);
+        }
+
         /// <summary>A source with a watermark strategy: per record its assigner and generator, periodic watermarks from the task's timer.</summary>
         [DataflowJob]
         public static partial class TimestampedSourceJob
@@ -149,17 +163,18 @@ public sealed class AllocationTests(ITestOutputHelper output)
         }
         """;
 
-    private static readonly Lazy<System.Reflection.Assembly> Jobs = new(() => GeneratorHarness.CompileAndLoad("AllocationJobs", Job).Assembly);
+    private static readonly Lazy<(System.Reflection.Assembly Assembly, string Generated)> Jobs = new(() => GeneratorHarness.CompileAndLoad("AllocationJobs", Job));
 
     [Theory]
     [InlineData("AllocationJob", 1)]
+    [InlineData("KeyedAllocationJob", 2)]
     [InlineData("TimestampedSourceJob", 1)]
     [InlineData("TimestampedEdgeJob", 2)]
     [InlineData("TumblingWindowJob", 2)]
     [InlineData("SlidingWindowJob", 2)]
     public void Fused_chain_allocates_nothing_per_record(string jobName, int chains)
     {
-        var assembly = Jobs.Value;
+        var (assembly, generated) = Jobs.Value;
         var job = assembly.GetType("Jobs.Allocation." + jobName, throwOnError: true)!;
         var probe = assembly.GetType("Jobs.Allocation.AllocationProbe", throwOnError: true)!;
         probe.GetField("Before")!.SetValue(null, 0L);
@@ -171,6 +186,10 @@ public sealed class AllocationTests(ITestOutputHelper output)
 
         Assert.Equal(chains, log.Count);
         Assert.All(log, line => Assert.Contains("runs fused", line));
+        if (jobName == "KeyedAllocationJob")
+        {
+            Assert.Contains("FlatValueState<long, global::Jobs.Allocation.Reading>", generated); // the keyed chain's state
+        }
         long before = (long)probe.GetField("Before")!.GetValue(null)!;
         long after = (long)probe.GetField("After")!.GetValue(null)!;
         Assert.NotEqual(0, before);

@@ -114,6 +114,19 @@ public sealed class FusedJobTests
                    .Reduce(static (a, b) => a + b)
                    .SinkTo(Results);
         }
+
+        [DataflowJob]
+        public static partial class StringKeyReduceJob
+        {
+            public static readonly CollectSink<long> Results = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSequence(1, 5_000)
+                   .SetParallelism(1)
+                   .KeyBy(static x => "k" + (x % 10))
+                   .Reduce(static (a, b) => a + b)
+                   .SinkTo(Results);
+        }
         """;
 
     private const string Failing = Usings + """
@@ -153,7 +166,7 @@ public sealed class FusedJobTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var job in new[] { "Jobs.Stateless.StatelessJob", "Jobs.Keyed.SumJob", "Jobs.Keyed.ProcessJob", "Jobs.Keyed.ReduceJob" })
+        foreach (var job in new[] { "Jobs.Stateless.StatelessJob", "Jobs.Keyed.SumJob", "Jobs.Keyed.ProcessJob", "Jobs.Keyed.ReduceJob", "Jobs.Keyed.StringKeyReduceJob" })
         {
             data.Add(job, 1);
             data.Add(job, 3);
@@ -252,6 +265,21 @@ public sealed class FusedJobTests
         Assert.Contains("__chain.Emit", generated);
         Assert.DoesNotContain("Func<", generated.Split("namespace DataflowCompiler.Generated")[0]);
         Assert.DoesNotContain("Invoke(", generated);
+    }
+
+    [Fact]
+    public void Rolling_aggregates_with_unmanaged_keys_use_a_flat_state_and_others_the_binary_state()
+    {
+        var (_, generated) = GeneratorHarness.CompileAndLoad("KeyedOnly", Keyed);
+        // SumJob: long keys, (long, long) records; ReduceJob: long keys and records.
+        Assert.Contains("FlatValueState<long, (long Key, long Count)>.TryCreate(_backend0!, ", generated);
+        Assert.Contains("FlatValueState<long, long>.TryCreate(_backend0!, ", generated);
+        Assert.Contains("ref var slot = ref flat.GetOrAdd(", generated);
+        // StringKeyReduceJob: a string key cannot live in a flat table, so its chain only has the binary state.
+        var stringKeyed = generated.Split("internal sealed class Chain").Single(c => c.Contains("FusedChain<long>") && c.Contains("BinaryKeyedStateBackend<string>") && c.Contains("Reduce"));
+        Assert.DoesNotContain("FlatValueState", stringKeyed);
+        Assert.Contains("_backend0!.SetCurrentKey(", stringKeyed);
+        Assert.Contains("GetInPlaceValueState(", stringKeyed);
     }
 
     [Fact]

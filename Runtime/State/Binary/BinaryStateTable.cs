@@ -7,6 +7,9 @@ namespace DataflowCompiler.State.Binary;
 /// <summary>Visits the key and secondary (namespace) bytes of a live entry.</summary>
 internal delegate void StateEntryVisitor(ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary);
 
+/// <summary>Visits a live entry with its key group and value bytes (valid only during the call).</summary>
+internal delegate void StateEntryValueVisitor(int keyGroup, ReadOnlySpan<byte> key, ReadOnlySpan<byte> secondary, ReadOnlySpan<byte> value);
+
 /// <summary>
 /// All entries of one state (Flink's StateTable): the bytes in memory segments rented from the
 /// managed pool, appended one after another (<see cref="StateEntry"/> layout), and one
@@ -36,7 +39,7 @@ internal delegate void StateEntryVisitor(ReadOnlySpan<byte> key, ReadOnlySpan<by
 /// </para>
 /// Thread-confined to the task thread, like all keyed state.
 /// </summary>
-internal sealed class BinaryStateTable : IDisposable
+internal sealed class BinaryStateTable : IStateTable
 {
     private readonly string _stateName;
     private readonly string _operatorName;
@@ -371,6 +374,48 @@ internal sealed class BinaryStateTable : IDisposable
                     int offset = StateEntry.OffsetOf(address);
                     visitor(StateEntry.Key(segment, offset), StateEntry.Secondary(segment, offset));
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Visits every live entry with its key group and value bytes, key group by key group (a flat state adopting a
+    /// restored table copies it this way). The table must not be written meanwhile.
+    /// </summary>
+    public void ForEachEntry(StateEntryValueVisitor visitor)
+    {
+        ThrowIfDisposed();
+        foreach (var map in _maps)
+        {
+            if (map is null)
+            {
+                continue;
+            }
+            for (int slot = 0; slot < map.Capacity; slot++)
+            {
+                long address = map.AddressAt(slot);
+                if (BinaryStateMap.IsEmptyAddress(address))
+                {
+                    continue;
+                }
+                byte[] segment = _segments[StateEntry.SegmentOf(address)].Array;
+                int offset = StateEntry.OffsetOf(address);
+                int length = StateEntry.ReadInt(segment, offset, StateEntry.ValueLengthOffset);
+                ReadOnlySpan<byte> value;
+                if (StateEntry.IsLarge(segment, offset))
+                {
+                    if (_largeReadBuffer.Length < length)
+                    {
+                        _largeReadBuffer = new byte[Math.Max(length, _largeReadBuffer.Length * 2)];
+                    }
+                    ReadChain(ChainOf(segment, offset), _largeReadBuffer.AsSpan(0, length));
+                    value = _largeReadBuffer.AsSpan(0, length);
+                }
+                else
+                {
+                    value = segment.AsSpan(StateEntry.ValueStart(segment, offset), length);
+                }
+                visitor(StateEntry.ReadInt(segment, offset, StateEntry.KeyGroupOffset), StateEntry.Key(segment, offset), StateEntry.Secondary(segment, offset), value);
             }
         }
     }
@@ -1022,7 +1067,9 @@ internal sealed class BinaryStateTable : IDisposable
     }
 
     /// <summary>Drops logged removals stamped at or below <paramref name="version"/>.</summary>
-    internal void PruneTombstones(int version) => _tombstones?.PruneUpTo(version);
+    public void PruneTombstones(int version) => _tombstones?.PruneUpTo(version);
+
+    IStateTableSnapshot IStateTable.Pin(int baseVersion) => Pin(baseVersion);
 
     private void PollReleases()
     {

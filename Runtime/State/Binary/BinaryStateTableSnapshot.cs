@@ -9,7 +9,7 @@ namespace DataflowCompiler.State.Binary;
 /// writers leave these bytes alone until <see cref="Release"/>, so <see cref="WriteTo"/> runs on any thread while the
 /// task keeps writing.
 /// </summary>
-internal sealed class BinaryStateTableSnapshot
+internal sealed class BinaryStateTableSnapshot : IStateTableSnapshot
 {
     public const byte EntryTag = 1;
     public const byte TombstoneTag = 2;
