@@ -1,4 +1,8 @@
 using DataflowCompiler.Fusion;
+using DataflowCompiler.Sinks;
+using DataflowCompiler.Time;
+using DataflowCompiler.Windowing;
+using DataflowCompiler.Windowing.Operators;
 
 namespace DataflowCompiler.Runtime.Tests.Checkpointing;
 
@@ -62,6 +66,50 @@ public sealed class SavepointTests : CheckpointTestBase
         Assert.Equal(JobStatus.Finished, second.Status);
         Assert.Equal(reference, Committed(output));
         AssertRedistributed(probe, before, after);
+    }
+
+    /// <summary>Sliding windows on long keys (the slice table) over a gated, ordered source; each result is a window sum.</summary>
+    private static WindowStateProbe BuildWindows(StreamEnvironment env, SourceGate gate, string output)
+    {
+        var probe = new WindowStateProbe();
+        env.FromSource(new GatedSource<long>(i => i, Count, gate), WatermarkStrategy.ForMonotonousTimestamps<long>(x => x), "numbers").SetParallelism(1).Uid("numbers")
+            .KeyBy(x => x % 7)
+            .Window(SlidingEventTimeWindows.Of(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(50)))
+            .WithStateProbe(probe)
+            .Reduce((a, b) => a + b).Uid("window")
+            .Map(sum => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"sum {sum}")).Uid("format")
+            .SinkTo(new TransactionalFileSink<string>(output)).Uid("sink");
+        return probe;
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 1)]
+    public async Task A_savepoint_of_slice_table_windows_restores_at_another_parallelism(int before, int after)
+    {
+        var referenceEnv = Environment(before, fusion: FusionMode.Disabled);
+        BuildWindows(referenceEnv, new SourceGate(long.MaxValue), Path.Combine(Root, "reference"));
+        await referenceEnv.ExecuteAsync("reference").Completion.WaitAsync(Hang);
+        var reference = Committed(Path.Combine(Root, "reference")).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(((int)Count / 50 + 3) * 7, reference.Count);
+
+        string output = Path.Combine(Root, "out");
+        var gate = new SourceGate(Half);
+        var env1 = Environment(before, fusion: FusionMode.Disabled);
+        BuildWindows(env1, gate, output);
+        var first = await StartHeld(env1, gate);
+        string savepoint = await first.TriggerSavepointAsync(Savepoints).WaitAsync(Hang);
+        await first.CancelAsync().WaitAsync(Hang);
+
+        var env2 = Environment(after, fusion: FusionMode.Disabled, restore: new SavepointRestoreSettings(savepoint));
+        var probe2 = BuildWindows(env2, new SourceGate(long.MaxValue), output);
+        var second = env2.ExecuteAsync("restored");
+        await second.Completion.WaitAsync(Hang);
+
+        Assert.Equal(JobStatus.Finished, second.Status);
+        Assert.Equal(reference, Committed(output).Order(StringComparer.Ordinal));
+        Assert.Equal(after, probe2.SliceTableSubtasks);
+        Assert.All(probe2.Reports, r => Assert.Equal(0, r.StateEntries));
     }
 
     private static void AssertRedistributed(OperatorStateProbe probe, int before, int after)

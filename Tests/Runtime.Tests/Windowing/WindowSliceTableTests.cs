@@ -323,6 +323,38 @@ public sealed class WindowSliceTableTests
             }).Check(Checks(200));
 
     [Fact]
+    public void Restoring_subtasks_that_fired_up_to_different_watermarks_fires_each_key_window_once()
+    {
+        var spec = new Spec(10, 5, 0, []);
+        var ranges = Ranges(2).ToList();
+        int a = Enumerable.Range(0, 1000).First(k => ranges[0].Contains(KeyGroupOf(k)));
+        int b = Enumerable.Range(0, 1000).First(k => ranges[1].Contains(KeyGroupOf(k)));
+        var output = new List<(Ev Value, long Timestamp)>();
+        var emitter = new ListEmitter(output);
+        var first = NewTable(spec, ranges[0]);
+        var second = NewTable(spec, ranges[1]);
+        first.Add(a, new Ev(a, 1, 1), 12);
+        second.Add(b, new Ev(b, 2, 1), 12);
+        first.Fire(14, ref emitter); // [5, 15) of a fired here; the other subtask's watermark is behind
+        second.Fire(9, ref emitter);
+        Assert.Equal([(new Ev(a, 1, 1), 14L)], output);
+        var snapshots = new[] { first, second }.Select(t =>
+        {
+            using var buffer = new MemoryStream();
+            t.Snapshot(1, false).WriteTo(buffer);
+            return buffer.ToArray();
+        }).ToList();
+        var restored = NewTable(spec);
+        restored.Restore(snapshots.Select(bytes => (IReadOnlyList<Func<Stream>>)[() => new MemoryStream(bytes)]).ToList());
+        output.Clear();
+        restored.Fire(14, ref emitter);
+        Assert.Equal([(new Ev(b, 2, 1), 14L)], output);
+        restored.Fire(long.MaxValue, ref emitter);
+        Assert.Equal([(new Ev(a, 1, 1), 19L), (new Ev(b, 2, 1), 19L)], output.Skip(1).OrderBy(o => o.Value.Key == a ? 0 : 1));
+        Assert.Equal(0, restored.EntryCount);
+    }
+
+    [Fact]
     public void The_synchronous_phase_captures_the_state_so_later_elements_do_not_reach_the_snapshot()
     {
         var spec = new Spec(10, 10, 0, []);
