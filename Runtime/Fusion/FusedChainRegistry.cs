@@ -37,8 +37,10 @@ public static class FusedChainRegistry
         }
         if (vertex.Operators.FirstOrDefault(o => o.FusionSite is null && o.Kind == "Window") is { } window)
         {
-            log($"Chain '{vertex.Name}' runs interpreted: operator {window.Description} is a window, which the fusion generator does not compile yet " +
-                "(window state and event-time timers live in the interpreted window operator; the chains before the KeyBy that feeds a keyed window still fuse).");
+            log($"Chain '{vertex.Name}' runs interpreted: operator {window.Description} is a window, which the fusion generator does not compile " +
+                "(only KeyBy(...).Window(event-time tumbling or sliding assigner).Aggregate/Reduce(...) without trigger, evictor, allowed lateness, " +
+                "late-data side output or process window function fuses; the generated file says why this one did not; the chains before the KeyBy " +
+                "that feeds a keyed window still fuse).");
             return null;
         }
         // A window the generator compiled runs fused only where the interpreted path would run it on a slice table (and without a
