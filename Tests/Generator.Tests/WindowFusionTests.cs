@@ -132,6 +132,29 @@ public sealed class WindowFusionTests
             private static Click Sum(Click a, Click b) => new(a.User, Math.Min(a.Time, b.Time), a.Count + b.Count);
         }
 
+        /// <summary>What a keyed function after a second KeyBy sees of a window result: its value and timestamp.</summary>
+        public sealed class KeyedStamp : KeyedProcessFunction<long, Click, string>
+        {
+            public override void ProcessElement(Click value, Context context, ICollector<string> output) =>
+                output.Collect($"key {context.CurrentKey}: {value.User}/{value.Count}/{value.Time}@{context.Timestamp}");
+        }
+
+        /// <summary>The window chain ends in a KeyBy: its results cross a timestamped hash edge into a keyed function.</summary>
+        [DataflowJob]
+        public static partial class WindowThenKeyBy
+        {
+            public static readonly CollectSink<string> Results = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSource(new CollectionSource<Click>(Data.Clicks), Data.Punctuated, "clicks")
+                   .KeyBy(static c => c.User)
+                   .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(100)))
+                   .Reduce(static (a, b) => new Click(a.User, Math.Min(a.Time, b.Time), a.Count + b.Count))
+                   .KeyBy(static c => c.Count % 3)
+                   .Process(new KeyedStamp())
+                   .SinkTo(Results);
+        }
+
         [DataflowJob]
         public static partial class WithTrigger
         {
@@ -184,7 +207,7 @@ public sealed class WindowFusionTests
     public static TheoryData<string, int> FusedCases()
     {
         var data = new TheoryData<string, int>();
-        foreach (var job in new[] { "TumblingAggregate", "SlidingReduce", "SlidingAggregateAndReduceObject", "ParallelSource" })
+        foreach (var job in new[] { "TumblingAggregate", "SlidingReduce", "SlidingAggregateAndReduceObject", "ParallelSource", "WindowThenKeyBy" })
         {
             data.Add(job, 1);
             data.Add(job, 3);
