@@ -185,6 +185,43 @@ public sealed class WindowFusionTests
                    .SinkTo(Results);
         }
 
+        [DataflowJob]
+        public static partial class WithLateDataOutput
+        {
+            public static readonly CollectSink<string> Results = new();
+            public static readonly OutputTag<Click> Late = new("late");
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSource(new CollectionSource<Click>(Data.Clicks), Data.Punctuated, "clicks")
+                   .KeyBy(static c => c.User % 4)
+                   .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(100)))
+                   .SideOutputLateData(Late)
+                   .Aggregate(new CountClicks())
+                   .Process(new WindowStamp())
+                   .SinkTo(Results);
+        }
+
+        /// <summary>All elements of a window: the size of each window's list.</summary>
+        public sealed class CountElements : ProcessWindowFunction<Click, Click, long, TimeWindow>
+        {
+            public override void Process(long key, Context context, System.Collections.Generic.IEnumerable<Click> elements, ICollector<Click> output) =>
+                output.Collect(new Click(key, elements.Min(c => c.Time), elements.Count()));
+        }
+
+        [DataflowJob]
+        public static partial class WithProcessWindowFunction
+        {
+            public static readonly CollectSink<string> Results = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSource(new CollectionSource<Click>(Data.Clicks), Data.Punctuated, "clicks")
+                   .KeyBy(static c => c.User % 4)
+                   .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(100)))
+                   .Process(new CountElements())
+                   .Process(new WindowStamp())
+                   .SinkTo(Results);
+        }
+
         /// <summary>The generator fuses this window (its assigner is a runtime object); the runtime refuses it: sessions.</summary>
         [DataflowJob]
         public static partial class RuntimeSessions
@@ -272,7 +309,9 @@ public sealed class WindowFusionTests
     [Theory]
     [InlineData("WithTrigger", "'Window' and what follows run interpreted: the window has a trigger of its own")]
     [InlineData("WithLateness", "'Window' and what follows run interpreted: the window has allowed lateness")]
-    public void Windows_with_a_trigger_or_lateness_stay_interpreted_and_the_generated_file_says_why(string jobName, string note)
+    [InlineData("WithLateDataOutput", "'Window' and what follows run interpreted: the window sends late data to a side output")]
+    [InlineData("WithProcessWindowFunction", "'Window' and what follows run interpreted: a process window function needs all elements")]
+    public void Windows_with_a_trigger_lateness_side_output_or_process_function_stay_interpreted_and_the_generated_file_says_why(string jobName, string note)
     {
         Assert.Contains(note, Compiled.Value.Generated);
         var (interpreted, interpretedLate, _) = Run(jobName, 3, FusionMode.Disabled);
