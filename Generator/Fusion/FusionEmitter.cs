@@ -205,7 +205,11 @@ internal static class FusionEmitter
             {
                 w.Line($"private Context{i} _context{i} = null!;");
             }
-            if (op.IsKeyed)
+            if (op.Kind == "Window")
+            {
+                w.Line($"private {Fusion}.FusedSliceWindow<{op.KeyType}, {op.InputType}, {op.AccumulatorType}, Aggregator{i}> _window{i} = null!;");
+            }
+            else if (op.IsKeyed)
             {
                 w.Line($"private global::DataflowCompiler.State.BinaryKeyedStateBackend<{op.KeyType}>? _backend{i};");
             }
@@ -242,6 +246,13 @@ internal static class FusionEmitter
         {
             EmitOperator(w, chain, i);
         }
+        for (int i = 0; i < n; i++)
+        {
+            if (ops[i].Kind == "Window")
+            {
+                EmitWindowFiring(w, chain, i);
+            }
+        }
         if (chain.Output is { } o)
         {
             EmitOutput(w, chain, o);
@@ -260,13 +271,13 @@ internal static class FusionEmitter
     /// <summary>
     /// The counter that holds operator <paramref name="op"/>'s input count: one-to-one operators (Map, Reduce, Sum, Min,
     /// Max, Sink) see as many records as their predecessor, so a run of them shares one counter; a counter starts at the
-    /// head and after every operator that changes the count (Filter, FlatMap, Process, KeyedProcess).
+    /// head and after every operator that changes the count (Filter, FlatMap, Process, KeyedProcess, Window).
     /// </summary>
     private static int Slot(ChainSpec chain, int op)
     {
         for (int j = op; j > 0; j--)
         {
-            if (chain.Operators[j - 1].Kind is "Filter" or "FlatMap" or "Process" or "KeyedProcess")
+            if (chain.Operators[j - 1].Kind is "Filter" or "FlatMap" or "Process" or "KeyedProcess" or "Window")
             {
                 return j;
             }
@@ -317,7 +328,7 @@ internal static class FusionEmitter
             {
                 Guarded(w, i, "0", $"_writer{i} = Context.CreateSinkWriter<{op.InputType}>({i});");
             }
-            if (op.IsKeyed)
+            if (op.IsKeyed && op.Kind != "Window")
             {
                 w.Line($"_backend{i} = Context.CreateKeyedBackend<{op.KeyType}>({i});");
             }
@@ -333,6 +344,11 @@ internal static class FusionEmitter
                 {
                     Guarded(w, i, "0", $"fn{i}.Open(Context.CreateRuntimeContext({i}, {(op.IsKeyed ? $"_backend{i}" : "null")}));");
                 }
+            }
+            if (op.Kind == "Window")
+            {
+                // The slice table of the window node: its settings come from the runtime node, its state under the window's operator id.
+                w.Line($"_window{i} = Context.CreateSliceWindow<{op.KeyType}, {op.InputType}, {op.AccumulatorType}, Aggregator{i}>({i}, new Aggregator{i}({(op.Function!.Form == "Object" ? $"fn{i}" : "")}));");
             }
             if (NeedsCollector(op))
             {
@@ -597,6 +613,13 @@ internal static class FusionEmitter
                 Catch(w, fail);
                 w.Line("RecordTimestamp = previous;");
                 break;
+            case "Window":
+                // One probe of the slice table; nothing goes down the chain until a watermark fires the window (OnWatermark).
+                w.Open("try");
+                w.Line($"_window{i}.Add({Call(op.KeySelector!, name + "_Key", "", "", "value")}, value, RecordTimestamp);");
+                w.Close();
+                Catch(w, fail);
+                break;
             case "Sink":
                 w.Open("try");
                 w.Line($"_writer{i}!.Write(value);");
@@ -729,7 +752,11 @@ internal static class FusionEmitter
             {
                 CloseStep(w, $"_fn{i}?.Close();", $"Context.Wrap({i}, {CountOf(chain, i)}, e)");
             }
-            if (op.IsKeyed)
+            if (op.Kind == "Window")
+            {
+                CloseStep(w, $"_window{i}?.Close();", "e");
+            }
+            else if (op.IsKeyed)
             {
                 CloseStep(w, $"_backend{i}?.Dispose();", "e");
             }
@@ -752,9 +779,63 @@ internal static class FusionEmitter
         w.Close();
     }
 
+    /// <summary>
+    /// A window at the chain's head fires when the chain's event time advances: every due window of every key goes through the
+    /// emitter struct into <c>Fired</c>, which stamps the result with the window's max timestamp and runs the rest of the chain.
+    /// </summary>
+    private static void EmitWindowFiring(IndentedWriter w, ChainSpec chain, int i)
+    {
+        var op = chain.Operators[i];
+        w.Line("/// <summary>Event time advanced: fires the due windows into the rest of the chain (Watermark.MaxValue at end of input fires all).</summary>");
+        w.Open("public override void OnWatermark(long watermark)");
+        w.Line($"var emitter = new WindowEmitter{i}(this);");
+        w.Open("try");
+        w.Line($"_window{i}.Fire(watermark, ref emitter);");
+        w.Close();
+        Catch(w, $"Fail({i}, e)");
+        w.Open("finally");
+        w.Line("RecordTimestamp = long.MinValue;");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.Open($"internal void Fired{i}(global::DataflowCompiler.Windowing.TimeWindow window, {op.AccumulatorType} accumulator)");
+        w.Line("RecordTimestamp = window.MaxTimestamp;");
+        w.Line(op.Field == "Aggregate" ? $"var result = _fn{i}!.GetResult(accumulator);" : "var result = accumulator;");
+        Line(w, Next(chain, i, "result"));
+        w.Close();
+        w.Line();
+    }
+
     private static void EmitHelperTypes(IndentedWriter w, ChainSpec chain, int i)
     {
         var op = chain.Operators[i];
+        if (op.Kind == "Window")
+        {
+            var f = op.Function!;
+            string name = FunctionName(chain, i);
+            string t = op.InputType, acc = op.AccumulatorType;
+            w.Line();
+            w.Line("// The user's aggregate or reduce function, called directly by the slice table (a struct: no virtual call, no delegate).");
+            w.Open($"private readonly struct Aggregator{i}{(f.Form == "Object" ? $"({f.Target} fn)" : "")} : {Fusion}.IFusedWindowAggregator<{t}, {acc}>");
+            if (op.Field == "Aggregate")
+            {
+                w.Line($"public {acc} First({t} value) => fn.Add(value, fn.CreateAccumulator());");
+                w.Line($"public {acc} Add({acc} accumulator, {t} value) => fn.Add(value, accumulator);");
+                w.Line($"public {acc} Merge({acc} earlier, {acc} later) => fn.Merge(earlier, later);");
+            }
+            else
+            {
+                w.Line($"public {acc} First({t} value) => value;");
+                w.Line($"public {acc} Add({acc} accumulator, {t} value) => {Call(f, name, "fn", "Reduce", "accumulator", "value")};");
+                w.Line($"public {acc} Merge({acc} earlier, {acc} later) => {Call(f, name, "fn", "Reduce", "earlier", "later")};");
+            }
+            w.Close();
+            w.Line();
+            w.Open($"private readonly struct WindowEmitter{i}(Chain{chain.Index} chain) : {Fusion}.IFusedWindowEmitter<{op.KeyType}, {acc}>");
+            w.Line($"public void Emit({op.KeyType} key, global::DataflowCompiler.Windowing.TimeWindow window, {acc} accumulator) => chain.Fired{i}(window, accumulator);");
+            w.Close();
+        }
         if (NeedsCollector(op))
         {
             w.Line();
@@ -801,7 +882,9 @@ internal static class FusionEmitter
             parameters.AddRange(site.Parameters.Select(p => $"{(p.IsParams ? "params " : "")}{p.Type} @{p.Name}"));
             string args = string.Join(", ", site.Parameters.Select(p => "@" + p.Name));
             bool isEnvironment = site.ReceiverType == "global::DataflowCompiler.StreamEnvironment";
-            string env = isEnvironment ? "self" : "self.Environment";
+            // A windowed stream has no environment of its own: the window function's result has.
+            string env = isEnvironment ? "self" : site.ReceiverType.StartsWith("global::DataflowCompiler.WindowedStream<", System.StringComparison.Ordinal)
+                ? "__result.Environment" : "self.Environment";
             string t = site.ElementType;
             w.Line($"// {site.Site}: {site.MethodName}");
             w.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({site.Version}, \"{site.Data}\")]");

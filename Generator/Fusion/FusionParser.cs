@@ -170,6 +170,8 @@ internal static class FusionParser
         private (ITypeSymbol Key, FunctionSpec Selector)? _pendingKey;
         private bool _sinkSeen;
         private int _site;
+        // Set between KeyBy(...).Window(assigner) and its Aggregate/Reduce: the window's key is _pendingKey.
+        private bool _windowPending;
 
         public List<InterceptorSpec> Interceptors { get; } = new();
 
@@ -203,12 +205,13 @@ internal static class FusionParser
                 {
                     continue;
                 }
+                string stop = _windowPending ? "Window" : Name(call);
                 if (!StopAtKeyBy())
                 {
                     return reason;
                 }
                 // Directly after a KeyBy the runtime starts a new chain, so the chains before it fuse on their own.
-                Truncated = $"'{Name(call)}' and what follows run interpreted: {reason}";
+                Truncated = $"'{stop}' and what follows run interpreted: {reason}";
                 break;
             }
             if (!_sinkSeen && Truncated is null)
@@ -260,7 +263,19 @@ internal static class FusionParser
             {
                 return $"'{name}' before a source.";
             }
+            if (owner == "DataflowCompiler.WindowedStream<T, TKey, W>")
+            {
+                return ParseWindowFunction(call, method);
+            }
+            if (_windowPending)
+            {
+                return $"'{name}' on a windowed stream is not fused.";
+            }
             bool keyed = owner == "DataflowCompiler.KeyedStream<TKey, T>";
+            if (keyed && name == "Window")
+            {
+                return ParseWindow(call, method);
+            }
             if (!keyed && owner != "DataflowCompiler.DataStream<T>")
             {
                 return $"'{owner}.{name}' is not a fusable operation.";
@@ -301,6 +316,9 @@ internal static class FusionParser
                     return ParseOperator(call, method, keyed);
                 case "SinkTo" or "Print" or "CollectToList" or "WriteAsText":
                     return ParseSink(call, method);
+                case "AssignTimestampsAndWatermarks" when !keyed && _segments[_segments.Count - 1].FirstOrDefault()?.Spec.Kind == "Window":
+                    // The window fires by the chain's input watermarks; an assigner after it in the same chain replaces them.
+                    return "AssignTimestampsAndWatermarks in the chain of a window is not fused (the window fires by the watermarks the assigner would drop).";
                 case "AssignTimestampsAndWatermarks" when !keyed:
                     {
                         // Runs the runtime strategy object (its assigner and generator) per record; the emitter reads it from the operator.
@@ -311,8 +329,95 @@ internal static class FusionParser
                         return null;
                     }
                 default:
-                    return $"'{name}' is not fused yet (fused: Map, Filter, FlatMap, Process, KeyBy, Reduce, Sum, Min, Max, AssignTimestampsAndWatermarks, sinks).";
+                    return $"'{name}' is not fused yet (fused: Map, Filter, FlatMap, Process, KeyBy, Reduce, Sum, Min, Max, Window(...).Aggregate/Reduce, " +
+                        "AssignTimestampsAndWatermarks, sinks).";
             }
+        }
+
+        /// <summary>
+        /// <c>KeyBy(...).Window(assigner)</c>: adds no operator (the runtime adds the window node with its function), so it is only
+        /// checked here. The assigner is a runtime object; its settings reach the fused chain at run time, and the runtime refuses a
+        /// window the slice table cannot run (an assigner from a field that turns out to be a session one, a key serializer).
+        /// </summary>
+        private string? ParseWindow(InvocationExpressionSyntax call, IMethodSymbol method)
+        {
+            if (_pendingKey is not { } key || _segments[_segments.Count - 1].Count > 0)
+            {
+                return "Window is not directly after KeyBy.";
+            }
+            if (method.TypeArguments[0].ToDisplayString() != "DataflowCompiler.Windowing.TimeWindow")
+            {
+                return $"Window: only time windows fuse (this one has {method.TypeArguments[0].Name}).";
+            }
+            string assigner = model.GetTypeInfo(call.ArgumentList.Arguments[0].Expression, cancellation).Type?.ToDisplayString() ?? "";
+            if (assigner.StartsWith("DataflowCompiler.Windowing.", System.StringComparison.Ordinal)
+                && assigner is not ("DataflowCompiler.Windowing.TumblingEventTimeWindows" or "DataflowCompiler.Windowing.SlidingEventTimeWindows")
+                && assigner != "DataflowCompiler.Windowing.WindowAssigner<DataflowCompiler.Windowing.TimeWindow>")
+            {
+                return $"Window: the assigner {assigner.Substring("DataflowCompiler.Windowing.".Length)} is not fused (fused: event-time tumbling and sliding windows, " +
+                    "which run on the slice table).";
+            }
+            if (!key.Key.IsUnmanagedType)
+            {
+                return $"Window: the key type {key.Key.ToDisplayString()} is not an unmanaged type (the fused window keeps keys as raw bytes).";
+            }
+            _windowPending = true;
+            return null;
+        }
+
+        /// <summary>
+        /// The window function after <c>Window(...)</c>: <c>Aggregate(sealed aggregate object)</c> or <c>Reduce(non-capturing lambda, static
+        /// method group or sealed reduce object)</c>. Triggers, evictors, lateness, late-data side outputs, process window functions and
+        /// incremental + process combinations keep the window interpreted (the statement fuses up to the KeyBy).
+        /// </summary>
+        private string? ParseWindowFunction(InvocationExpressionSyntax call, IMethodSymbol method)
+        {
+            string name = method.Name;
+            if (!_windowPending)
+            {
+                return $"'{name}' on a windowed stream that is not KeyBy(...).Window(...).";
+            }
+            if (name is not ("Aggregate" or "Reduce") || method.Parameters.Length != 1)
+            {
+                return name switch
+                {
+                    "Trigger" => "the window has a trigger of its own (fused windows fire by the watermark with the default trigger).",
+                    "Evictor" => "the window has an evictor (fused windows keep one accumulator per slice, not the elements).",
+                    "AllowedLateness" => "the window has allowed lateness (fused windows do not fire again for late elements).",
+                    "SideOutputLateData" => "the window sends late data to a side output (fused chains have no side outputs).",
+                    "Process" => "a process window function needs all elements of its window (fused windows keep one accumulator per slice).",
+                    _ => $"the window function '{name}' with {method.Parameters.Length} arguments is not fused (fused: Aggregate(f) and Reduce(f)).",
+                };
+            }
+            var input = _current!;
+            var output = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
+            var argument = call.ArgumentList.Arguments[0].Expression;
+            var function = Function(argument, method.Parameters[0].Type, out string? why);
+            if (function is null)
+            {
+                return $"Window {name}: {why}";
+            }
+            if (function.IsRich)
+            {
+                return $"Window {name}: rich window functions are not fused yet.";
+            }
+            string accumulator = name == "Aggregate" ? TypeName(method.TypeArguments[0]) : TypeName(input);
+            if (name == "Aggregate" && (function.Form != "Object" || !IsAccessible(method.TypeArguments[0])))
+            {
+                return "Window Aggregate: the aggregate function must be a sealed class whose accumulator type is visible to generated code.";
+            }
+            if (!IsAccessible(output))
+            {
+                return $"Window {name}: the record type {output.ToDisplayString()} is not visible to generated code.";
+            }
+            var key = _pendingKey!.Value;
+            string site = NextSite();
+            AddInterceptor(call, method, site, function.Form == "Object" ? "State:" + method.Parameters[0].Name : "Plain", output);
+            AddOperator(new OperatorSpec("Window", TypeName(input), TypeName(output), site, function, TypeName(key.Key), key.Selector, name,
+                accumulatorType: accumulator), input, output);
+            _windowPending = false;
+            _current = output;
+            return null;
         }
 
         private string? ParseSource(InvocationExpressionSyntax call, IMethodSymbol method)

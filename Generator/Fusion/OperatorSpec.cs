@@ -4,8 +4,9 @@ namespace DataflowCompiler.Generator.Fusion;
 internal sealed record OperatorSpec
 {
     public OperatorSpec(string kind, string inputType, string outputType, string site, FunctionSpec? function,
-        string keyType, FunctionSpec? keySelector, string field, bool assignsTimestamps = false, bool flatState = false)
+        string keyType, FunctionSpec? keySelector, string field, bool assignsTimestamps = false, string accumulatorType = "", bool flatState = false)
     {
+        AccumulatorType = accumulatorType;
         AssignsTimestamps = assignsTimestamps;
         Kind = kind;
         InputType = inputType;
@@ -18,7 +19,7 @@ internal sealed record OperatorSpec
         FlatState = flatState;
     }
 
-    /// <summary>Source, Map, Filter, FlatMap, Process, KeyedProcess, Reduce, Sum, Min, Max, TimestampsAndWatermarks, Sink.</summary>
+    /// <summary>Source, Map, Filter, FlatMap, Process, KeyedProcess, Reduce, Sum, Min, Max, TimestampsAndWatermarks, Window, Sink.</summary>
     public string Kind { get; }
     public string InputType { get; }
     public string OutputType { get; }
@@ -28,13 +29,17 @@ internal sealed record OperatorSpec
     /// found it as an inline lambda (null: the fused loop asks the runtime strategy).</summary>
     public FunctionSpec? Function { get; }
 
-    /// <summary>For keyed operators (Reduce, Sum, Min, Max, KeyedProcess): the key type and the KeyBy selector; otherwise empty and null.</summary>
+    /// <summary>For keyed operators (Reduce, Sum, Min, Max, KeyedProcess, Window): the key type and the KeyBy selector; otherwise empty and null.</summary>
     public string KeyType { get; }
     public FunctionSpec? KeySelector { get; }
 
     /// <summary>For Sum/Min/Max: the field name, or empty for the record itself. For a source: "Sequence" when the
-    /// source is <c>FromSequence</c>, which fuses into a struct cursor; empty for sources polled through their reader.</summary>
+    /// source is <c>FromSequence</c>, which fuses into a struct cursor; empty for sources polled through their reader. For a
+    /// Window: its function, "Aggregate" or "Reduce".</summary>
     public string Field { get; }
+
+    /// <summary>For a Window: the slice accumulator type (the aggregate function's accumulator, or the record for a reduce).</summary>
+    public string AccumulatorType { get; }
 
     /// <summary>
     /// For Reduce/Sum/Min/Max: the key type is unmanaged and the record type a non-nullable value type, so the rolling

@@ -1,4 +1,7 @@
 using DataflowCompiler.Sinks;
+using DataflowCompiler.Sources;
+using DataflowCompiler.Time;
+using DataflowCompiler.Windowing;
 
 namespace DataflowCompiler.PropertyTests.Fusion;
 
@@ -122,4 +125,42 @@ public static partial class MinPerKey
            .KeyBy(static x => x % 5)
            .Min(x => x)
            .SinkTo(Results);
+}
+
+// Keyed event-time windows: one ordered source subtask feeds the windows, so each window subtask sees the same records
+// and watermarks in the same order on both paths (random timestamps make many records late; both paths drop the same).
+
+[DataflowJob]
+public static partial class TumblingWindowAggregate
+{
+    public static readonly CollectSink<string> Results = new();
+
+    public static void Define(StreamEnvironment env) =>
+        env.FromSource(new CollectionSource<long>(PipelineInput.Records), Watermarks.Punctuated(), "records")
+           .KeyBy(static x => Helpers.Mod(x))
+           .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(PipelineInput.A * 37)))
+           .Aggregate(new CountAndMin())
+           .Filter(static t => t.Count != PipelineInput.A)
+           .Map(static t => $"{t.Key}:{t.Count}:{t.Min}")
+           .SinkTo(Results);
+}
+
+[DataflowJob]
+public static partial class SlidingWindowReduce
+{
+    public static readonly CollectSink<long> Results = new();
+
+    public static void Define(StreamEnvironment env) =>
+        env.FromSource(new CollectionSource<long>(PipelineInput.Records), Watermarks.Punctuated(), "records")
+           .KeyBy(static x => x % 5)
+           .Window(SlidingEventTimeWindows.Of(TimeSpan.FromMilliseconds(PipelineInput.M * 20), TimeSpan.FromMilliseconds(PipelineInput.M * 5)))
+           .Reduce(static (a, b) => a * 31 + b)
+           .SinkTo(Results);
+}
+
+/// <summary>Timestamps are the records' values (random order); a watermark 100 ms behind every multiple of M.</summary>
+public static class Watermarks
+{
+    public static WatermarkStrategy<long> Punctuated() =>
+        WatermarkStrategy.ForPunctuatedWatermarks<long>(static (x, ts) => x % PipelineInput.M == 0 ? ts - 100 : null).WithTimestampAssigner(static x => x);
 }

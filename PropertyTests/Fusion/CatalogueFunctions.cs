@@ -41,3 +41,17 @@ public sealed class Above : IFilterFunction<long>
 {
     public bool Filter(long value) => value > PipelineInput.B;
 }
+
+/// <summary>Per window: the key, the count and the smallest record (a sealed aggregate function).</summary>
+public sealed class CountAndMin : IAggregateFunction<long, (long Key, long Count, long Min), (long Key, long Count, long Min)>
+{
+    public (long Key, long Count, long Min) CreateAccumulator() => (0, 0, long.MaxValue);
+
+    public (long Key, long Count, long Min) Add(long value, (long Key, long Count, long Min) accumulator) =>
+        (Helpers.Mod(value), accumulator.Count + 1, Math.Min(accumulator.Min, value));
+
+    public (long Key, long Count, long Min) GetResult((long Key, long Count, long Min) accumulator) => accumulator;
+
+    public (long Key, long Count, long Min) Merge((long Key, long Count, long Min) a, (long Key, long Count, long Min) b) =>
+        (a.Count == 0 ? b.Key : a.Key, a.Count + b.Count, Math.Min(a.Min, b.Min));
+}

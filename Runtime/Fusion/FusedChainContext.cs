@@ -53,7 +53,8 @@ public sealed class FusedChainContext
         _counters = counters;
         _flushAlways = flushAlways;
         Cancellation = cancellation;
-        _eventTimeOperator = vertex.Operators.ToList().FindLastIndex(o => o.AssignsTimestamps);
+        // A window gives its results timestamps but keeps the event time of its input (it forwards the input's watermarks).
+        _eventTimeOperator = vertex.Operators.ToList().FindLastIndex(o => o.AssignsTimestamps && o.FusionWindow is null);
     }
 
     /// <summary>The task's record timestamp, processing-time service and watermark interval.</summary>
@@ -227,6 +228,43 @@ public sealed class FusedChainContext
         }
         _backends[op] = backend;
         return backend;
+    }
+
+    /// <summary>
+    /// The slice table of the keyed window operator <paramref name="op"/> (the chain's head, fed by a KeyBy) over this subtask's key
+    /// groups, folding with <paramref name="aggregator"/>: the state the interpreted <c>SliceTableWindowOperator</c> would keep, restored
+    /// from and snapshotted into the same operator id and format. Only windows the registry let fuse get here (event-time tumbling or
+    /// sliding, default trigger, no evictor, lateness or late-data side output, raw-byte keys).
+    /// </summary>
+    public FusedSliceWindow<TKey, TIn, TAcc, TAgg> CreateSliceWindow<TKey, TIn, TAcc, TAgg>(int op, TAgg aggregator)
+        where TAgg : struct, IFusedWindowAggregator<TIn, TAcc>
+    {
+        var node = _vertex.Operators[op];
+        var window = node.FusionWindow ?? throw new InvalidOperationException($"Operator {node.Description} is not a keyed window.");
+        if (window.Refusal is { } refusal)
+        {
+            throw new InvalidOperationException($"Window operator {node.Description} cannot run fused: {refusal}.");
+        }
+        if (!_serializers.TryGet<TAcc>(out var accumulatorSerializer))
+        {
+            throw new SerializationException(
+                $"operator '{node.Name}': no serializer for the window accumulator type '{typeof(TAcc).FullName}'. Register one with SerializerRegistry.Register<{typeof(TAcc).Name}>(...).");
+        }
+        var range = KeyGroupRangeAssignment.ComputeKeyGroupRangeForOperatorIndex(node.ResolvedMaxParallelism, node.ResolvedParallelism, SubtaskIndex);
+        return new FusedSliceWindow<TKey, TIn, TAcc, TAgg>(node.Name, window, aggregator, accumulatorSerializer, range, node.ResolvedMaxParallelism,
+            table =>
+            {
+                // The backend a process window function would keep its state in: empty here, but part of the operator's snapshot format.
+                var backend = new BinaryKeyedStateBackend<TKey>(node.Name, range, node.ResolvedMaxParallelism, _managedMemory, _serializers);
+                var state = new Windowing.Operators.SliceTableKeyedState(node.Name, table, backend, backend);
+                if (RestoreOf(op) is { KeyedChains.Count: > 0 } restore)
+                {
+                    state.Restore(restore.KeyedChains);
+                }
+                _backends[op] = state;
+                return state;
+            },
+            _counters($"{node.Name}.numLateRecordsDropped"));
     }
 
     /// <summary>The checkpoint id of operator <paramref name="op"/> (its uid or generated id).</summary>

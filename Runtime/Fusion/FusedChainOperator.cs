@@ -53,7 +53,18 @@ internal class FusedChainOperator : StreamOperator, IWatermarkInput, IEventOutpu
 
     void IEventOutput.EmitWatermarkStatus(WatermarkStatus status) => ChangeWatermarkStatus(status);
 
-    protected override void OnWatermark(long watermark) => Chain.OnWatermark(watermark);
+    /// <summary>
+    /// The watermark the chain's functions see: the operator's, once the chain has handled it. A fused window fires its results
+    /// while this is still the previous one, as the interpreted operators after a window see them (the window forwards the
+    /// watermark only after firing).
+    /// </summary>
+    internal long ChainWatermark { get; private set; } = long.MinValue;
+
+    protected override void OnWatermark(long watermark)
+    {
+        Chain.OnWatermark(watermark);
+        ChainWatermark = watermark;
+    }
 
     protected FusedChain Chain { get; }
 

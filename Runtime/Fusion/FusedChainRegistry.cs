@@ -37,8 +37,18 @@ public static class FusedChainRegistry
         }
         if (vertex.Operators.FirstOrDefault(o => o.FusionSite is null && o.Kind == "Window") is { } window)
         {
-            log($"Chain '{vertex.Name}' runs interpreted: operator {window.Description} is a window, which the fusion generator does not compile yet " +
-                "(window state and event-time timers live in the interpreted window operator; the chains before the KeyBy that feeds a keyed window still fuse).");
+            log($"Chain '{vertex.Name}' runs interpreted: operator {window.Description} is a window, which the fusion generator does not compile " +
+                "(only KeyBy(...).Window(event-time tumbling or sliding assigner).Aggregate/Reduce(...) without trigger, evictor, allowed lateness, " +
+                "late-data side output or process window function fuses; the generated file says why this one did not; the chains before the KeyBy " +
+                "that feeds a keyed window still fuse).");
+            return null;
+        }
+        // A window the generator compiled runs fused only where the interpreted path would run it on a slice table (and without a
+        // late-data side output): settings made at run time (an assigner from a field, a key serializer) decide here.
+        if (vertex.Operators.FirstOrDefault(o => o.FusionSite is not null && o.FusionWindow?.Refusal is not null) is { } unfusable)
+        {
+            log($"Chain '{vertex.Name}' runs interpreted: the window operator {unfusable.Description} cannot run fused: {unfusable.FusionWindow!.Refusal} " +
+                "(fused windows are event-time tumbling or sliding windows with the default trigger, no evictor, no allowed lateness, no late-data side output, on raw-byte keys).");
             return null;
         }
         if (vertex.Operators.FirstOrDefault(o => o.FusionSite is null) is { } plain)
@@ -48,8 +58,9 @@ public static class FusedChainRegistry
             return null;
         }
         // Records carrying timestamps fuse (the chain keeps the task's record timestamp; sources with a strategy and
-        // AssignTimestampsAndWatermarks run their strategy); other operators that assign timestamps (windows) are not fused.
-        if (vertex.Operators.FirstOrDefault(o => o.AssignsTimestamps && o.Kind is not ("Source" or "TimestampsAndWatermarks")) is { } timed)
+        // AssignTimestampsAndWatermarks run their strategy; keyed windows give results their window's max timestamp); other
+        // operators that assign timestamps are not fused.
+        if (vertex.Operators.FirstOrDefault(o => o.AssignsTimestamps && o.Kind is not ("Source" or "TimestampsAndWatermarks") && o.FusionWindow is null) is { } timed)
         {
             log($"Chain '{vertex.Name}' runs interpreted: operator {timed.Description} assigns event-time timestamps of its own, which fused chains do not do yet.");
             return null;

@@ -68,6 +68,9 @@ internal sealed class StreamNode
     public string? FusionSite { get; set; }
     public object? FusionState { get; set; }
 
+    /// <summary>For a keyed window node: its slice settings and whether a fused chain may run it (null for other nodes).</summary>
+    public Windowing.Operators.FusableWindow? FusionWindow { get; init; }
+
     public List<StreamEdge> InEdges { get; } = new();
     public List<StreamEdge> OutEdges { get; } = new();
 

@@ -30,7 +30,7 @@ internal sealed class OperatorChain
                 serializers, managedMemory, counters, flushAlways, cancellation, Time, restore, checkpointingEnabled);
             var fused = Fusion.FusedChainRegistry.CreateOperator(fusedChain, fusedContext, vertex);
             var processingTime = Time.ProcessingTime;
-            fusedContext.TimerService = new Fusion.FusedTimerService(() => processingTime.CurrentProcessingTime, () => fused.CurrentWatermark, TaskName);
+            fusedContext.TimerService = new Fusion.FusedTimerService(() => processingTime.CurrentProcessingTime, () => fused.ChainWatermark, TaskName);
             _operators.Add(fused);
             _flushes.Add(fused.FlushOutputs);
             Operators = vertex.Operators.ToDictionary(n => n, _ => (StreamOperator)fused);

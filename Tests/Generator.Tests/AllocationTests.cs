@@ -12,9 +12,11 @@ public sealed class AllocationTests(ITestOutputHelper output)
     private const string Job = """
         using System;
         using DataflowCompiler;
+        using DataflowCompiler.Functions;
         using DataflowCompiler.Sinks;
         using DataflowCompiler.Sources;
         using DataflowCompiler.Time;
+        using DataflowCompiler.Windowing;
 
         namespace Jobs.Allocation;
 
@@ -73,6 +75,20 @@ public sealed class AllocationTests(ITestOutputHelper output)
                    .SinkTo(Probe);
         }
 
+        /// <summary>A rolling sum over 64 keys: after the warm-up every key has its entry in the flat state.</summary>
+        [DataflowJob]
+        public static partial class KeyedAllocationJob
+        {
+            public static readonly AllocationProbe Probe = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSequence(0, AllocationProbe.Warmup + AllocationProbe.Measured + 10_000)
+                   .Map(static i => new Reading(i % 64, i * 0.5))
+                   .KeyBy(static r => r.Sensor)
+                   .Sum(r => r.Value)
+                   .SinkTo(Probe);
+        }
+
         /// <summary>A source with a watermark strategy: per record its assigner and generator, periodic watermarks from the task's timer.</summary>
         [DataflowJob]
         public static partial class TimestampedSourceJob
@@ -103,17 +119,46 @@ public sealed class AllocationTests(ITestOutputHelper output)
                    .SinkTo(Probe);
         }
 
-        /// <summary>A rolling sum over 64 keys: after the warm-up every key has its entry in the flat state.</summary>
+        public sealed class CountReadings : IAggregateFunction<long, long, long>
+        {
+            public long CreateAccumulator() => 0;
+            public long Add(long value, long accumulator) => accumulator + 1;
+            public long GetResult(long accumulator) => accumulator;
+            public long Merge(long a, long b) => a + b;
+        }
+
+        /// <summary>
+        /// A fused window chain (tumbling count over 64 keys, a watermark every 100 records): the probe after it counts window
+        /// results, so the measured span covers adding records and firing windows on the window's task thread.
+        /// </summary>
         [DataflowJob]
-        public static partial class KeyedAllocationJob
+        public static partial class TumblingWindowJob
         {
             public static readonly AllocationProbe Probe = new();
 
             public static void Define(StreamEnvironment env) =>
-                env.FromSequence(0, AllocationProbe.Warmup + AllocationProbe.Measured + 10_000)
-                   .Map(static i => new Reading(i % 64, i * 0.5))
-                   .KeyBy(static r => r.Sensor)
-                   .Sum(r => r.Value)
+                env.FromSource(new SequenceSource(0, 7_000_000),
+                        WatermarkStrategy.ForPunctuatedWatermarks<long>(static (i, ts) => i % 100 == 99 ? ts - 1 : null).WithTimestampAssigner(static i => i), "ticks")
+                   .KeyBy(static i => i * 7919 % 64)
+                   .Window(TumblingEventTimeWindows.Of(TimeSpan.FromMilliseconds(100)))
+                   .Aggregate(new CountReadings())
+                   .Map(static n => new Reading(n, n * 0.5))
+                   .SinkTo(Probe);
+        }
+
+        /// <summary>The same keys in sliding windows (size 3 slides): each record lands in one slice, each window folds three.</summary>
+        [DataflowJob]
+        public static partial class SlidingWindowJob
+        {
+            public static readonly AllocationProbe Probe = new();
+
+            public static void Define(StreamEnvironment env) =>
+                env.FromSource(new SequenceSource(0, 7_000_000),
+                        WatermarkStrategy.ForPunctuatedWatermarks<long>(static (i, ts) => i % 100 == 99 ? ts - 1 : null).WithTimestampAssigner(static i => i), "ticks")
+                   .KeyBy(static i => i * 7919 % 64)
+                   .Window(SlidingEventTimeWindows.Of(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(100)))
+                   .Reduce(static (a, b) => a + b)
+                   .Map(static n => new Reading(n, n * 0.5))
                    .SinkTo(Probe);
         }
         """;
@@ -122,9 +167,11 @@ public sealed class AllocationTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("AllocationJob", 1)]
+    [InlineData("KeyedAllocationJob", 2)]
     [InlineData("TimestampedSourceJob", 1)]
     [InlineData("TimestampedEdgeJob", 2)]
-    [InlineData("KeyedAllocationJob", 2)]
+    [InlineData("TumblingWindowJob", 2)]
+    [InlineData("SlidingWindowJob", 2)]
     public void Fused_chain_allocates_nothing_per_record(string jobName, int chains)
     {
         var (assembly, generated) = Jobs.Value;

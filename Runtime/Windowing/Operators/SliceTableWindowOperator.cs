@@ -25,8 +25,6 @@ internal sealed class SliceTableWindowOperator<TKey, TIn, TAcc, TOut>(
     Func<TIn, TKey> keySelector, WindowStateProbe? probe)
     : OneInputOperator<TIn, TOut>, IWindowOperatorContext<TKey, TimeWindow, TOut>
 {
-    private const int CompositeMagic = 0x43545753; // "SWTC"
-
     private WindowSliceTable<TKey, TIn, TAcc, ContentsSliceAggregator<TIn, TAcc>> _table = null!;
     private BinaryKeyedStateBackend<TKey> _backend = null!;
     private WindowFunctionContext<TKey, TimeWindow> _functionContext = null!;
@@ -141,7 +139,7 @@ internal sealed class SliceTableWindowOperator<TKey, TIn, TAcc, TOut>(
         base.SnapshotState(barrier, checkpointing, into);
         var tableSnapshot = _table.Snapshot(barrier.CheckpointId, incremental: false);
         var backendSnapshot = ((ISnapshotableKeyedBackend)_backend).Snapshot(barrier.CheckpointId, incremental: false);
-        into[^1].Keyed = new CompositeSnapshot(tableSnapshot, backendSnapshot);
+        into[^1].Keyed = new SliceTableSnapshots.Composite(tableSnapshot, backendSnapshot);
     }
 
     public override void NotifyCheckpointComplete(long checkpointId)
@@ -159,26 +157,7 @@ internal sealed class SliceTableWindowOperator<TKey, TIn, TAcc, TOut>(
     /// <summary>Splits each old subtask's composite snapshot into the table's part and the backend's.</summary>
     private void Restore(IReadOnlyList<IReadOnlyList<Func<Stream>>> chains)
     {
-        var tableChains = new List<IReadOnlyList<Func<Stream>>>();
-        var backendChains = new List<IReadOnlyList<Func<Stream>>>();
-        foreach (var chain in chains)
-        {
-            if (chain.Count == 0)
-            {
-                continue;
-            }
-            // Every snapshot of this operator is full: the last of a chain holds everything.
-            using var stream = chain[^1]();
-            using var reader = new BinaryReader(stream);
-            if (reader.ReadInt32() != CompositeMagic)
-            {
-                throw new InvalidDataException($"operator '{Name}': the keyed snapshot is not one of a slice-table window operator (was the window changed?).");
-            }
-            byte[] table = reader.ReadBytes(checked((int)reader.ReadInt64()));
-            byte[] backend = reader.ReadBytes(checked((int)reader.ReadInt64()));
-            tableChains.Add([() => new MemoryStream(table, writable: false)]);
-            backendChains.Add([() => new MemoryStream(backend, writable: false)]);
-        }
+        var (tableChains, backendChains) = SliceTableSnapshots.Split(Name, chains);
         _table.Restore(tableChains);
         ((ISnapshotableKeyedBackend)_backend).Restore(backendChains);
     }
@@ -242,33 +221,5 @@ internal sealed class SliceTableWindowOperator<TKey, TIn, TAcc, TOut>(
     private readonly struct Emitter(SliceTableWindowOperator<TKey, TIn, TAcc, TOut> owner) : ISliceWindowEmitter<TKey, TAcc>
     {
         public void Emit(TKey key, TimeWindow window, TAcc accumulator) => owner.EmitWindow(key, window, accumulator);
-    }
-
-    /// <summary>The table's snapshot and the backend's, one after the other with their lengths.</summary>
-    private sealed class CompositeSnapshot(IKeyedStateSnapshotWriter table, IKeyedStateSnapshotWriter backend) : IKeyedStateSnapshotWriter
-    {
-        public bool IsIncremental => false;
-
-        public void WriteTo(Stream output)
-        {
-            // Assembled in memory and written once: the checkpoint file is finished by a flush.
-            using var composite = new MemoryStream();
-            using var part = new MemoryStream();
-            composite.Write(BitConverter.GetBytes(CompositeMagic));
-            foreach (var writer in new[] { table, backend })
-            {
-                part.SetLength(0);
-                writer.WriteTo(part);
-                composite.Write(BitConverter.GetBytes(part.Length));
-                composite.Write(part.GetBuffer(), 0, checked((int)part.Length));
-            }
-            output.Write(composite.GetBuffer(), 0, checked((int)composite.Length));
-        }
-
-        public void Release()
-        {
-            table.Release();
-            backend.Release();
-        }
     }
 }

@@ -87,6 +87,8 @@ internal sealed class WindowSpec<T, TKey, W>
             // Window results carry the window's max timestamp, so they can feed event-time operators downstream.
             AssignsTimestamps = true,
             ParallelismLimit = _nonParallel ? 1 : int.MaxValue,
+            FusionWindow = FusableWindow.Of<T, TKey, W>(Assigner, _trigger is not null, _evictor is not null, _allowedLateness, _lateDataTag is not null,
+                _elementSerializer is not null, _nonParallel, serializers),
         });
         input.Wire(node, 1);
         return new DataStream<TOut>(input.Environment, node);
