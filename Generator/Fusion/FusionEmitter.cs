@@ -205,6 +205,13 @@ internal static class FusionEmitter
             {
                 w.Line($"private Context{i} _context{i} = null!;");
             }
+            if (i == 0 && PrefetchesHead(chain))
+            {
+                w.Line("private const int PrefetchBatch = 16; // records whose slots are fetched while the first is updated");
+                w.Line($"private readonly {op.InputType}[] _batch = new {op.InputType}[PrefetchBatch];");
+                w.Line($"private readonly {op.KeyType}[] _keys = new {op.KeyType}[PrefetchBatch];");
+                w.Line("private readonly long[] _timestamps = new long[PrefetchBatch];");
+            }
             if (op.Kind == "Window")
             {
                 w.Line($"private {Fusion}.FusedSliceWindow<{op.KeyType}, {op.InputType}, {op.AccumulatorType}, Aggregator{i}> _window{i} = null!;");
@@ -218,10 +225,6 @@ internal static class FusionEmitter
                 if (op.FlatState)
                 {
                     w.Line($"private global::DataflowCompiler.State.FlatValueState<{op.KeyType}, {op.InputType}>? _flat{i};");
-                    w.Line("private const int PrefetchBatch = 16; // records whose slots are fetched while the first is updated");
-                    w.Line($"private readonly {op.InputType}[] _batch = new {op.InputType}[PrefetchBatch];");
-                    w.Line($"private readonly {op.KeyType}[] _keys = new {op.KeyType}[PrefetchBatch];");
-                    w.Line("private readonly long[] _timestamps = new long[PrefetchBatch];");
                 }
                 w.Line($"private global::DataflowCompiler.State.InPlaceValueState<{op.InputType}> _state{i} = null!;");
             }
@@ -436,7 +439,7 @@ internal static class FusionEmitter
             w.Line("/// <summary>Runs every complete record of the current network buffer through the whole chain.</summary>");
             w.Open($"public override void ProcessRecords(global::DataflowCompiler.Network.RecordDeserializer<{chain.InputType}> records)");
             w.Line("long count = _in0; // in a register; stored (not incremented in memory) per record");
-            if (chain.Operators[0].FlatState)
+            if (PrefetchesHead(chain))
             {
                 EmitPrefetchingHead(w, chain);
             }
@@ -452,8 +455,13 @@ internal static class FusionEmitter
         w.Line();
     }
 
+    /// <summary>Whether the chain's head is a keyed table worth prefetching: a flat-state rolling aggregate or a fused window.</summary>
+    private static bool PrefetchesHead(ChainSpec chain) =>
+        !chain.SourceHeaded && chain.Operators.Count > 0 && (chain.Operators[0].FlatState || chain.Operators[0].Kind == "Window");
+
     /// <summary>
-    /// The head loop of a chain whose first operator keeps its rolling value in a flat table: records are read a batch
+    /// The head loop of a chain whose first operator keeps its state in a hashed table (a flat-state rolling aggregate, a
+    /// window's slice table): records are read a batch
     /// at a time, their keys computed and their table slots prefetched, then each runs through the chain in order, so
     /// the cache misses of a large table overlap. A key selector that fails lets the records before it finish first.
     /// </summary>
@@ -463,7 +471,7 @@ internal static class FusionEmitter
         w.Line("var batch = _batch;");
         w.Line("var keys = _keys;");
         w.Line("var timestamps = _timestamps;");
-        w.Line("var flat = _flat0;");
+        w.Line(op.Kind == "Window" ? "var table = _window0;" : "var table = _flat0; // null: the binary state, nothing to prefetch");
         w.Open("while (true)");
         w.Line("int n = 0;");
         w.Line("global::System.Exception? failure = null;");
@@ -476,7 +484,7 @@ internal static class FusionEmitter
         w.Line("failure = e;");
         w.Line("break;");
         w.Close();
-        w.Line("flat?.Prefetch(keys[n]);");
+        w.Line(op.Kind == "Window" ? "table.Prefetch(keys[n]);" : "table?.Prefetch(keys[n]);");
         w.Line("n++;");
         w.Close();
         w.Open("for (int j = 0; j < n; j++)");
@@ -567,8 +575,8 @@ internal static class FusionEmitter
         string fail = $"Fail({i}, e)";
         w.Line($"// {op.Kind} ({op.Site})");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-        // The head of a flat-state chain gets the key its batch loop computed (EmitPrefetchingHead).
-        w.Open(op.FlatState ? $"private void Op{i}({op.InputType} value, {op.KeyType} key)" : $"private void Op{i}({op.InputType} value)");
+        // The head of a prefetching chain gets the key its batch loop computed (EmitPrefetchingHead).
+        w.Open(i == 0 && PrefetchesHead(chain) ? $"private void Op{i}({op.InputType} value, {op.KeyType} key)" : $"private void Op{i}({op.InputType} value)");
         if (Counts(chain, i))
         {
             w.Line($"_in{i}++;");
@@ -616,7 +624,7 @@ internal static class FusionEmitter
             case "Window":
                 // One probe of the slice table; nothing goes down the chain until a watermark fires the window (OnWatermark).
                 w.Open("try");
-                w.Line($"_window{i}.Add({Call(op.KeySelector!, name + "_Key", "", "", "value")}, value, RecordTimestamp);");
+                w.Line($"_window{i}.Add(key, value, RecordTimestamp);");
                 w.Close();
                 Catch(w, fail);
                 break;

@@ -61,6 +61,10 @@ public sealed class FusedSliceWindow<TKey, TIn, TAcc, TAgg>
         }
     }
 
+    /// <summary>Starts loading the table's index slot of <paramref name="key"/> ahead of <see cref="Add"/> (a hint; see the head loop in docs/fusion.md).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(TKey key) => _table.Prefetch(key);
+
     /// <summary>
     /// Event time advanced to <paramref name="watermark"/>: fires every window with data whose end − 1 it reached, in end order,
     /// through <paramref name="emitter"/>, and drops what no later window needs. <see cref="long.MaxValue"/> (end of input) fires all.

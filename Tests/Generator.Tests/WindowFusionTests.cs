@@ -343,7 +343,10 @@ public sealed class WindowFusionTests
     {
         string generated = Compiled.Value.Generated;
         Assert.Contains("Window<Jobs.Windows.Click→Jobs.Windows.Click> -> Filter<Jobs.Windows.Click→Jobs.Windows.Click> -> Process<", generated);
-        Assert.Contains("_window0.Add(__DataflowFused.C", generated);
+        // The head loop computes a batch of keys with the static selector and prefetches their index slots, then adds.
+        Assert.Contains("keys[n] = __DataflowFused.C", generated);
+        Assert.Contains("table.Prefetch(keys[n]);", generated);
+        Assert.Contains("_window0.Add(key, value, RecordTimestamp);", generated);
         Assert.Contains("public global::Jobs.Windows.Tally Add(global::Jobs.Windows.Tally accumulator, global::Jobs.Windows.Click value) => fn.Add(value, accumulator);", generated);
         Assert.Contains("var result = _fn0!.GetResult(accumulator);", generated);
         Assert.Contains("public global::Jobs.Windows.Click Merge(global::Jobs.Windows.Click earlier, global::Jobs.Windows.Click later) => global::Jobs.Windows.ParallelSource.Sum(earlier, later);", generated);

@@ -244,7 +244,9 @@ public sealed class BinaryStateTableTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         Loop();
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated < Keys / 100, $"{allocated} bytes allocated for {Keys} calls");
+        // The smallest object is 24 bytes, so one allocation per call would be 480 000 bytes; the bound leaves room for
+        // a one-off allocation context (8 KiB) that a collection triggered by tests running in parallel can retire.
+        Assert.True(allocated < 16 * 1024, $"{allocated} bytes allocated for {Keys} calls");
         Assert.Equal(segments, table.SegmentCount); // updates in place: no new entry bytes
         Assert.Equal(0, table.GarbageBytes);
         Assert.Equal(Keys, table.EntryCount);
