@@ -73,11 +73,7 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
                 $"operator '{operatorName}': no serializer for its key type '{typeof(TKey).FullName}'. Register one with SerializerRegistry.Register<{typeof(TKey).Name}>(...).");
         }
         _keySerializer = keySerializer;
-        var serializerType = keySerializer.GetType();
-        if (serializerType.IsGenericType && serializerType.GetGenericTypeDefinition() == typeof(UnmanagedSerializer<>))
-        {
-            _rawKeySize = Unsafe.SizeOf<TKey>();
-        }
+        _rawKeySize = RawKey<TKey>.IsRaw(keySerializer) ? RawKey<TKey>.Size : 0;
     }
 
     /// <inheritdoc />

@@ -40,7 +40,6 @@ public sealed class FlatValueState<TKey, TValue> : IFlatState<TKey>
     where TValue : struct
 {
     private const int InitialCapacity = 16;
-    private const ulong Fibonacci = 0x9E3779B97F4A7C15UL; // 2^64 / golden ratio
 
     // Entries per chunk: a power of two that keeps a chunk under 64 KiB (off the large object heap), at most 1024.
     private static readonly int ChunkShift = Math.Min(10, BitOperations.Log2((uint)(65536 / Unsafe.SizeOf<FlatEntry<TKey, TValue>>())));
@@ -415,68 +414,13 @@ public sealed class FlatValueState<TKey, TValue> : IFlatState<TKey>
         return true;
     }
 
-    /// <summary>Multiplicative (Fibonacci) hashing of the raw key bytes: the top bits of key × 2^64/φ.</summary>
+    /// <summary>Multiplicative (Fibonacci) hashing of the raw key bytes (<see cref="RawKey{TKey}.Hash"/>): its top bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SlotOf(TKey key) => (int)((Fold(key) * Fibonacci) >> _hashShift);
-
-    /// <summary>The raw key bytes folded into 64 bits (sizes up to 8 bytes are read as they are).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Fold(TKey key)
-    {
-        if (Unsafe.SizeOf<TKey>() == 8)
-        {
-            return Unsafe.As<TKey, ulong>(ref key);
-        }
-        if (Unsafe.SizeOf<TKey>() == 4)
-        {
-            return Unsafe.As<TKey, uint>(ref key);
-        }
-        if (Unsafe.SizeOf<TKey>() == 2)
-        {
-            return Unsafe.As<TKey, ushort>(ref key);
-        }
-        if (Unsafe.SizeOf<TKey>() == 1)
-        {
-            return Unsafe.As<TKey, byte>(ref key);
-        }
-        return FoldLong(KeyBytes(key));
-    }
-
-    private static ulong FoldLong(ReadOnlySpan<byte> bytes)
-    {
-        ulong h = 0;
-        while (bytes.Length >= 8)
-        {
-            h = BitOperations.RotateLeft((h ^ MemoryMarshal.Read<ulong>(bytes)) * Fibonacci, 31);
-            bytes = bytes[8..];
-        }
-        ulong tail = 0;
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            tail |= (ulong)bytes[i] << (8 * i);
-        }
-        return BitOperations.RotateLeft((h ^ tail) * Fibonacci, 31);
-    }
+    private int SlotOf(TKey key) => (int)(RawKey<TKey>.Hash(ref key) >> _hashShift);
 
     /// <summary>Bitwise equality, as the binary backend compares serialized keys.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool KeyEquals(TKey a, TKey b)
-    {
-        if (Unsafe.SizeOf<TKey>() == 8)
-        {
-            return Unsafe.As<TKey, ulong>(ref a) == Unsafe.As<TKey, ulong>(ref b);
-        }
-        if (Unsafe.SizeOf<TKey>() == 4)
-        {
-            return Unsafe.As<TKey, uint>(ref a) == Unsafe.As<TKey, uint>(ref b);
-        }
-        if (Unsafe.SizeOf<TKey>() == 16)
-        {
-            return Unsafe.As<TKey, ulong>(ref a) == Unsafe.As<TKey, ulong>(ref b)
-                && Unsafe.Add(ref Unsafe.As<TKey, ulong>(ref a), 1) == Unsafe.Add(ref Unsafe.As<TKey, ulong>(ref b), 1);
-        }
-        return KeyBytes(a).SequenceEqual(KeyBytes(b));
-    }
+    private static bool KeyEquals(TKey a, TKey b) => RawKey<TKey>.Equal(ref a, ref b);
 
     /// <summary>The bytes <see cref="UnmanagedSerializer{T}"/> writes for <paramref name="key"/> (a view of the parameter's copy).</summary>
     private static ReadOnlySpan<byte> KeyBytes(in TKey key) => MemoryMarshal.AsBytes(new ReadOnlySpan<TKey>(in key));

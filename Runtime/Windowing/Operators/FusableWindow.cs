@@ -1,4 +1,5 @@
 using DataflowCompiler.Memory.Serialization;
+using DataflowCompiler.State;
 
 namespace DataflowCompiler.Windowing.Operators;
 

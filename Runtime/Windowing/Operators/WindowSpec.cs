@@ -1,6 +1,7 @@
 using DataflowCompiler.Functions;
 using DataflowCompiler.Graph;
 using DataflowCompiler.Operators;
+using DataflowCompiler.State;
 
 namespace DataflowCompiler.Windowing.Operators;
 

@@ -2,11 +2,12 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DataflowCompiler.Memory.Serialization;
 
-namespace DataflowCompiler.Windowing.Operators;
+namespace DataflowCompiler.State;
 
 /// <summary>
-/// Keys that are their own bytes: the key serializer is <see cref="UnmanagedSerializer{T}"/> (as the binary keyed
-/// backend detects it), so equality is byte equality and the serialized key is the raw memory of the value.
+/// Keys that are their own bytes: the key serializer is <see cref="UnmanagedSerializer{T}"/>, so equality is byte
+/// equality and the serialized key is the raw memory of the value. The one place that decides this and hashes and
+/// compares such keys, for the binary backend's key bytes, the flat value state and the window slice table.
 /// </summary>
 internal static class RawKey<TKey>
 {
@@ -34,6 +35,14 @@ internal static class RawKey<TKey>
         {
             x = Unsafe.As<TKey, uint>(ref key);
         }
+        else if (Size == 2)
+        {
+            x = Unsafe.As<TKey, ushort>(ref key);
+        }
+        else if (Size == 1)
+        {
+            x = Unsafe.As<TKey, byte>(ref key);
+        }
         else
         {
             x = HashBytes(Bytes(ref key));
@@ -52,6 +61,11 @@ internal static class RawKey<TKey>
         if (Size == 4)
         {
             return Unsafe.As<TKey, uint>(ref a) == Unsafe.As<TKey, uint>(ref b);
+        }
+        if (Size == 16)
+        {
+            return Unsafe.As<TKey, ulong>(ref a) == Unsafe.As<TKey, ulong>(ref b)
+                && Unsafe.Add(ref Unsafe.As<TKey, ulong>(ref a), 1) == Unsafe.Add(ref Unsafe.As<TKey, ulong>(ref b), 1);
         }
         return Bytes(ref a).SequenceEqual(Bytes(ref b));
     }
