@@ -603,20 +603,8 @@ public sealed partial class BinaryKeyedStateBackend<TKey> : IKeyedStateBackend<T
         _flatStates.Add(descriptor.Name, state);
     }
 
-    private IRecordSerializer<T> Resolve<T>(IRecordSerializer<T>? given, StateDescriptor descriptor, string role)
-    {
-        if (given is not null)
-        {
-            return given;
-        }
-        if (_serializers.TryGet<T>(out var serializer))
-        {
-            return serializer;
-        }
-        throw new SerializationException(
-            $"state '{descriptor.Name}' ({descriptor.Kind}) of type '{typeof(T).FullName}': no serializer for its {role} in operator '{_operatorName}'. " +
-            $"Pass one in the descriptor or register it with SerializerRegistry.Register<{typeof(T).Name}>(...).");
-    }
+    private IRecordSerializer<T> Resolve<T>(IRecordSerializer<T>? given, StateDescriptor descriptor, string role) =>
+        descriptor.ResolveSerializer(given, _serializers, $"state '{descriptor.Name}' ({descriptor.Kind})", role, _operatorName);
 
     private void ThrowKeyOutsideRange(TKey key, int keyGroup) =>
         throw new InvalidOperationException(

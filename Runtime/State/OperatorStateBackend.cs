@@ -144,20 +144,8 @@ internal sealed class OperatorStateBackend : IOperatorStateStore
         new($"operator '{_operatorName}': operator state '{name}' {how} {OperatorStateRedistributor.Describe(had)} and is now asked for as " +
             $"{OperatorStateRedistributor.Describe(asked)}; a name stands for one kind of state. Use another name for the new state.");
 
-    private IRecordSerializer<T> Resolve<T>(IRecordSerializer<T>? given, StateDescriptor descriptor, string role)
-    {
-        if (given is not null)
-        {
-            return given;
-        }
-        if (_serializers.TryGet<T>(out var serializer))
-        {
-            return serializer;
-        }
-        throw new SerializationException(
-            $"operator state '{descriptor.Name}' of type '{typeof(T).FullName}': no serializer for its {role} in operator '{_operatorName}'. " +
-            $"Pass one in the descriptor or register it with SerializerRegistry.Register<{typeof(T).Name}>(...).");
-    }
+    private IRecordSerializer<T> Resolve<T>(IRecordSerializer<T>? given, StateDescriptor descriptor, string role) =>
+        descriptor.ResolveSerializer(given, _serializers, $"operator state '{descriptor.Name}'", role, _operatorName);
 
     private static T Deserialize<T>(IRecordSerializer<T> serializer, ReadOnlySpan<byte> bytes, string name, string operatorName)
     {

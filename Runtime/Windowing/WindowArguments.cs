@@ -3,6 +3,16 @@ namespace DataflowCompiler.Windowing;
 /// <summary>Argument checks shared by the assigners, triggers and evictors, with messages that say the fix.</summary>
 internal static class WindowArguments
 {
+    /// <summary>The slice (pane) length of windows of <paramref name="size"/> every <paramref name="slide"/>: their gcd.</summary>
+    public static long SliceSize(long size, long slide)
+    {
+        while (slide != 0)
+        {
+            (size, slide) = (slide, size % slide);
+        }
+        return size;
+    }
+
     public static void CheckTumbling(string assigner, long size, long offset)
     {
         CheckPositive(assigner, "size", size);

@@ -40,7 +40,7 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
         _size = size;
         _slide = slide;
         _offset = offset;
-        _sliceSize = Gcd(size, slide);
+        _sliceSize = WindowArguments.SliceSize(size, slide);
         _slices = slices;
         _function = function;
         _allowedLateness = allowedLateness;
@@ -204,13 +204,4 @@ internal sealed class SlicingWindowOperator<TKey, TIn, TAcc, TOut> : IWindowOper
     }
 
     private long CleanupTime(long maxTimestamp) => WindowOperator<TKey, TIn, TAcc, TOut, TimeWindow>.SaturatingAdd(maxTimestamp, _allowedLateness);
-
-    private static long Gcd(long a, long b)
-    {
-        while (b != 0)
-        {
-            (a, b) = (b, a % b);
-        }
-        return a;
-    }
 }

@@ -114,7 +114,7 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
         _size = size;
         _slide = slide;
         _offset = offset;
-        _slice = Gcd(size, slide);
+        _slice = WindowArguments.SliceSize(size, slide);
         _sliceOffset = ((offset % _slice) + _slice) % _slice;
         _windowSlices = checked((int)(size / _slice));
         _dropSlices = checked((int)(Math.Min(size, slide) / _slice));
@@ -819,15 +819,6 @@ internal sealed class WindowSliceTable<TKey, TIn, TAcc, TAgg> : ISnapshotableKey
     {
         long q = a / b;
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-    }
-
-    private static long Gcd(long a, long b)
-    {
-        while (b != 0)
-        {
-            (a, b) = (b, a % b);
-        }
-        return a;
     }
 
     private sealed record Captured(
